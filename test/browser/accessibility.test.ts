@@ -1,9 +1,13 @@
 // Every chart has a text alternative (a table behind "Show as table") and an aria label; the controls,
-// the table toggles and the site bars work from the keyboard.
+// the table toggles and the site bars work from the keyboard, the focus stays where the user is and its ring shows;
+// controls are big enough for a finger on a touch screen, and the board holds up in forced colours.
+// cdp(): the Chrome DevTools session the playwright provider gives a test (its type comes with the provider).
+/// <reference types="@vitest/browser-playwright" />
 import { afterEach, describe, expect, it } from 'vitest';
-import { userEvent } from 'vitest/browser';
+import { cdp, userEvent } from 'vitest/browser';
 import { createDataTable } from '../../webview/src/views/data-table';
 import { CALL_STANDARD, answering, complianceReport, fakeTransport, group, hourSeries, msg, point, settle, snapshot } from './fixtures';
+import { colourContrast } from './contrast';
 import { feed, mount, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -43,6 +47,11 @@ describe('accessibility', () => {
     // The table holds the plotted buckets, row headers first.
     expect(call.querySelectorAll('.rs-data-table tbody tr')).toHaveLength(5);
     expect(call.querySelector('.rs-data-table tbody th[scope="row"]')).not.toBeNull();
+    // Each "Show as table" names its chart, so tabbing through them tells them apart.
+    const toggles = [...root.querySelectorAll<HTMLElement>('.rs-table-summary')].map((t) => t.getAttribute('aria-label') ?? t.textContent);
+    expect(new Set(toggles).size).toBe(toggles.length);
+    for (const name of toggles) expect(name).toMatch(/^Show as table: .+/);
+    expect(toggles).toContain('Show as table: Calls answered within 2 rings: compliance over time');
     // Landmarks and names.
     for (const label of ['Key figures', 'Compliance over time', 'Distribution', 'Staffing', 'Comparison by site', 'Live feed', 'Dashboard filters']) {
       expect(root.querySelector(`[aria-label="${label}"]`), label).not.toBeNull();
@@ -74,6 +83,12 @@ describe('accessibility', () => {
     await userEvent.keyboard('{Enter}');
     expect(summary.closest('details')!.open).toBe(true);
 
+    // The feed's rows scroll inside their panel: the keyboard reaches the scrolling area, named for what it holds.
+    const scroller = root.querySelector<HTMLElement>('.rs-feed-scroll')!;
+    expect(scroller.tabIndex).toBe(0);
+    expect(scroller.getAttribute('role')).toBe('group');
+    expect(scroller.getAttribute('aria-label')).toBe('Live feed events, newest first');
+
     root.querySelector<HTMLButtonElement>('.rs-feed-pause')!.focus();
     await userEvent.keyboard('{Enter}');
     expect(dashboard.state().feedControls.paused).toBe(true);
@@ -83,5 +98,108 @@ describe('accessibility', () => {
     site.focus();
     await userEvent.selectOptions(site, 'York');
     expect(dashboard.state().selection.site).toBe('York');
+  });
+
+  it('keeps the keyboard in the Sites panel when a site bar is pressed, and when "All sites" takes it back', async () => {
+    const { root, dashboard } = await fullDashboard();
+    const york = () => root.querySelector<HTMLElement>('.rs-sites .rs-bar[data-key="York"]');
+    york()!.focus();
+    await userEvent.keyboard('{Enter}');
+    await settle();
+    dashboard.flush();
+    expect(dashboard.state().selection.site).toBe('York');
+    // The bars became York's agents: the focus is on the way back, not dropped at the start of the page.
+    const back = root.querySelector<HTMLButtonElement>('.rs-sites-back')!;
+    expect(document.activeElement).toBe(back);
+    await userEvent.keyboard('{Enter}');
+    await settle();
+    dashboard.flush();
+    expect(dashboard.state().selection.site).toBeNull();
+    // "All sites" hid itself: the focus returns to the bar of the site the user came from.
+    expect(document.activeElement).toBe(york());
+  });
+
+  it('gives every control at least 44 px of height on a touch screen, where a mouse keeps the compact sizes', async () => {
+    const controls = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('button, select, input, summary')].filter((e) => e.getClientRects().length > 0);
+    const short = (root: HTMLElement) => controls(root).filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.className);
+    const mouse = await fullDashboard();
+    expect(short(mouse.root).length).toBeGreaterThan(10);
+    unmountAll();
+    // A phone: Chromium's touch emulation makes the page's pointer coarse, as a touch screen's is.
+    const session = cdp();
+    await session.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+    try {
+      expect(matchMedia('(pointer: coarse)').matches).toBe(true);
+      const { root } = await fullDashboard();
+      expect(controls(root).length).toBeGreaterThan(10);
+      expect(short(root)).toEqual([]);
+    } finally {
+      await session.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+    }
+  });
+
+  it('draws the focus ring of a window button inside it, where the group does not clip it, visible on the pressed one too', async () => {
+    const { root } = await fullDashboard();
+    root.querySelector<HTMLButtonElement>('.rs-segment[data-window="1h"]')!.focus();
+    for (const window of ['today', '7d']) {
+      await userEvent.keyboard('{Tab}');
+      const segment = root.querySelector<HTMLButtonElement>(`.rs-segment[data-window="${window}"]`)!;
+      expect(segment.matches(':focus-visible')).toBe(true);
+      const style = getComputedStyle(segment);
+      expect(style.outlineStyle).toBe('solid');
+      // Offset and width together within the button: no part of the ring lies outside it.
+      expect(parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth)).toBeLessThanOrEqual(0);
+      expect(colourContrast(style.outlineColor, style.backgroundColor === 'rgba(0, 0, 0, 0)' ? getComputedStyle(segment.parentElement!).backgroundColor : style.backgroundColor)).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('keeps the window on screen and the bars visible in forced colours (Windows high contrast), which drop backgrounds', async () => {
+    const session = cdp();
+    await session.send('Emulation.setEmulatedMedia', { features: [{ name: 'forced-colors', value: 'active' }] });
+    try {
+      expect(matchMedia('(forced-colors: active)').matches).toBe(true);
+      const { root } = await fullDashboard();
+      const background = (selector: string) => getComputedStyle(root.querySelector(selector)!).backgroundColor;
+      const panel = background('.rs-sites');
+      // The pressed window stands out from the others, not only by its weight.
+      expect(background('.rs-segment[aria-pressed="true"]')).not.toBe(background('.rs-segmented'));
+      // A bar's fill and target, and the error budget's fill, are drawn, not the panel's own colour.
+      for (const part of ['.rs-bar-fill', '.rs-bar-target', '.rs-budget-fill']) {
+        expect(background(part), part).not.toBe(panel);
+        expect(background(part), part).not.toBe('rgba(0, 0, 0, 0)');
+      }
+    } finally {
+      await session.send('Emulation.setEmulatedMedia', { features: [] });
+    }
+  });
+
+  it('draws the edges of the selects and the filter field at 3:1 or more against their panel, light and dark', async () => {
+    const session = cdp();
+    try {
+      for (const scheme of ['light', 'dark']) {
+        await session.send('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: scheme }] });
+        const { root } = await fullDashboard();
+        const surface = getComputedStyle(root.querySelector('.rs-feed')!).backgroundColor;
+        for (const field of [...root.querySelectorAll<HTMLElement>('.rs-select, .rs-input')].filter((e) => e.getClientRects().length > 0)) {
+          expect(colourContrast(getComputedStyle(field).borderTopColor, surface), `${scheme} ${field.className}`).toBeGreaterThanOrEqual(3);
+        }
+        unmountAll();
+      }
+    } finally {
+      await session.send('Emulation.setEmulatedMedia', { features: [] });
+    }
+  });
+
+  it("names an agent's bar for screen readers, as a site's bar is named", async () => {
+    const fake = fakeTransport(answering({ agents: complianceReport({ groupBy: 'agent', bucket: null, groups: { [CALL_STANDARD.id]: [group('ana', 9, 10)] } }) }));
+    const { dashboard, root } = mount({ transport: fake.transport, selection: { site: 'Leeds' } });
+    feed(dashboard, msg.snapshot(snapshot()));
+    await settle();
+    dashboard.flush();
+    const bar = root.querySelector<HTMLElement>('.rs-sites .rs-bar[data-key="ana"]')!;
+    expect(bar.tabIndex).toBe(0);
+    // A named element needs a role that may be named: a plain div's label is not read.
+    expect(bar.getAttribute('role')).toBe('img');
+    expect(bar.getAttribute('aria-label')).toBe('ana: 90.0 %, 9 / 10 met, green');
   });
 });

@@ -100,6 +100,9 @@ describe('the browser page’s key field', () => {
     expect(shown(root.querySelector('.rs-key'))).toBe(true);
     expect(input.value).toBe('rs_mistyped');
     expect(document.activeElement).toBe(input);
+    // A screen reader hears why with the field the focus is on.
+    const description = (input.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent).join(' ');
+    expect(description).toBe('The Ringside server at http://127.0.0.1:4870 refused the API key (it is not recognised).');
     expect(queries.asked).toEqual([]);
   });
 

@@ -61,6 +61,7 @@ async function mountBusyDashboard() {
     judgedCall({ site: 'Harbour Street Contact Centre', agent: 'Maximiliana Oyelaran-Smythe', rings: 4 }),
     judgedVisit({ site: 'Airport Terminal 2 Information Desk' }),
     judgedCall({ site: 'Downtown' }),
+    judgedVisit({ site: 'Downtown', outcome: 'left' }),
   ];
   feed(
     dashboard,
@@ -144,6 +145,14 @@ describe('layout at every width', () => {
       expect(breachCase.title).toBe('case id: pbx-2026-11-23-000000123456');
       expect(breachCase.scrollWidth, `"${breachCase.textContent}" is cut at ${width} px`).toBeLessThanOrEqual(breachCase.clientWidth + 1);
       expect(breachCase.getBoundingClientRect().right, `the breach's case ends past the feed at ${width} px`).toBeLessThanOrEqual(feedScroll.getBoundingClientRect().right + 0.5);
+
+      // What became of each event reads whole ("Visit · left ungreeted", never "Visit · left ungr…": greeted or not is
+      // the news), wrapped if need be.
+      const outcomes = [...root.querySelectorAll<HTMLElement>('.rs-feed-row .rs-feed-event')];
+      expect(outcomes.map((o) => o.textContent)).toContain('Visit · left ungreeted');
+      for (const outcome of outcomes) {
+        expect(outcome.scrollWidth, `"${outcome.textContent}" is cut at ${width} px`).toBeLessThanOrEqual(outcome.clientWidth + 1);
+      }
 
       // An at-risk case reads whole, its id included (wrapped if need be, never cut off with an ellipsis).
       const cases = [...root.querySelectorAll<HTMLElement>('.rs-atrisk-case')];

@@ -6,7 +6,8 @@ import { formatClock } from '../../webview/src/format';
 import { FALLBACK_DELAY_MS, MIN_RENDER_INTERVAL_MS } from '../../webview/src/scheduler';
 import { FEED_LIMIT } from '../../webview/src/state';
 import { RequestError } from '../../webview/src/transport/transport';
-import { CALL_STANDARD, NOW, answering, fakeTransport, incident, incidentChange, judgedCall, judgedVisit, msg, settle, snapshot } from './fixtures';
+import { ANNOUNCE_QUIET_MS } from '../../webview/src/views/announcer';
+import { CALL_STANDARD, NOW, answering, fakeTransport, incident, incidentChange, judgedCall, judgedVisit, manualTicker, msg, settle, snapshot } from './fixtures';
 import { textContrasts } from './contrast';
 import { feed, mount, text, texts, unmountAll } from './mount';
 
@@ -196,6 +197,27 @@ describe('alerts banner', () => {
     expect(banner.hidden).toBe(true);
   });
 
+  it('announces to screen readers an incident that opens or turns red, politely and a few together; not those open before', () => {
+    const { ticker, advance } = manualTicker();
+    const { dashboard, root } = mount({ ticker });
+    const before = incident({ siteName: 'Leeds' });
+    feed(dashboard, msg.snapshot(snapshot({ openIncidents: [before] })));
+    const announcer = root.querySelector<HTMLElement>('.rs-incident-announcer')!;
+    expect(announcer.getAttribute('aria-live')).toBe('polite');
+    expect(announcer.textContent).toBe('');
+
+    const amber = incident({ severity: 'amber', siteName: 'Airport', summary: 'Airport visits: 86.0 % greeted within 30 s in the last hour — target 90 %' });
+    feed(dashboard, incidentChange(amber));
+    expect(announcer.textContent).toBe('Amber incident: Airport visits: 86.0 % greeted within 30 s in the last hour — target 90 %.');
+    // Within the quiet time: held, then told together.
+    feed(dashboard, incidentChange({ ...amber, severity: 'red' }, 'escalated'), incidentChange(incident({ siteName: 'York' })));
+    // An acknowledgement is not news.
+    feed(dashboard, incidentChange({ ...before, acknowledgedAt: NOW, acknowledgedBy: 'ana', acknowledgedSeverity: 'red' }, 'acknowledged'));
+    expect(announcer.textContent).toContain('Amber incident');
+    advance(ANNOUNCE_QUIET_MS);
+    expect(announcer.textContent).toBe('Now red: Airport visits: 86.0 % greeted within 30 s in the last hour — target 90 %. And 1 more incident.');
+  });
+
   it('shows the plain summary first and the SRE detail behind "Details"', () => {
     const { dashboard, root } = mount();
     const harbour = incident();
@@ -204,6 +226,8 @@ describe('alerts banner', () => {
     expect(text(row, '.rs-alert-message')).toBe('Harbour calls: 84.1 % answered within 2 rings in the last hour — target 90 %');
     expect(row.querySelector('details')!.open).toBe(false);
     expect(texts(row, '.rs-alert-details li')).toEqual(harbour.detail.lines);
+    // Named with its incident for a screen reader, as its Acknowledge is.
+    expect(row.querySelector('.rs-alert-details summary')!.getAttribute('aria-label')).toBe(`Details: ${harbour.summary}`);
   });
 
   it('acknowledges exactly one incident through the transport and shows who; an error is shown, not swallowed', async () => {

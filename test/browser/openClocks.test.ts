@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { reduce, initialState, BREACH_LIMIT, FEED_LIMIT } from '../../webview/src/state';
 import { formatClock } from '../../webview/src/format';
+import { ANNOUNCE_QUIET_MS } from '../../webview/src/views/announcer';
 import { CALL_STANDARD, COMPLAINT_STANDARD, NOW, STANDARDS, VISIT_STANDARD, breachOf, clocksUpdate, judgedCall, manualTicker, msg, openClock, snapshot } from './fixtures';
 import { feed, mount, text, texts, unmountAll } from './mount';
 import { openCasesText } from '../../extension/src/siteModel';
@@ -84,6 +85,21 @@ describe('open-now tiles', () => {
     expect([...root.querySelectorAll<HTMLElement>('.rs-tile--open')].map((t) => t.dataset['type'])).toEqual(['call', 'visit', 'complaint']);
   });
 
+  it('say in words what their colour says: how many calls and visitors are at risk or breached', () => {
+    const { ticker } = manualTicker();
+    const { dashboard, root } = mount({ ticker });
+    const calls = [41, 26, 25, 5].map((s) => openClock({ startedAgo: s, limitSeconds: 30 }));
+    const visits = [27, 3].map((s) => openClock({ type: 'visit', standardId: VISIT_STANDARD.id, startedAgo: s, limitSeconds: 30 }));
+    feed(dashboard, msg.snapshot(snapshot({ openClocks: [...calls, ...visits] })));
+    const call = openTile(root, 'call');
+    expect(call.dataset['band']).toBe('bad');
+    expect(text(call, '.rs-open-detail')).toBe('longest 0:41 · 1 breached · 2 at risk');
+    expect(call.getAttribute('aria-label')).toBe('Calls now: 4 waiting · longest 0:41 · 1 breached · 2 at risk');
+    const visit = openTile(root, 'visit');
+    expect(visit.dataset['band']).toBe('warn');
+    expect(visit.getAttribute('aria-label')).toBe('Front desk now: 2 at the desk · longest 0:27 · 1 at risk');
+  });
+
   it('advance every second on the page clock, and narrow to the selected site', () => {
     const { ticker, advance } = manualTicker();
     const { dashboard, root } = mount({ ticker });
@@ -129,7 +145,7 @@ describe('the at-risk list', () => {
     expect(text(row, '.rs-atrisk-countdown')).toBe('0:01 over');
     expect(getComputedStyle(row.querySelector('.rs-atrisk-countdown')!).color).not.toBe(amber);
     expect(row.getAttribute('aria-label')).toBe('Call pbx-77 at Harbour: Calls ≤ 2 rings, breached, 0:01 over');
-    expect(text(openTile(root, 'call'), '.rs-open-detail')).toBe('longest 0:13');
+    expect(text(openTile(root, 'call'), '.rs-open-detail')).toBe('longest 0:13 · 1 breached');
     expect(openTile(root, 'call').dataset['band']).toBe('bad');
 
     // Answered: the case closes and leaves the list.
@@ -226,7 +242,7 @@ describe('breaches in the live feed', () => {
     const earlier = judgedCall({ id: 'early' });
     feed(dashboard, msg.snapshot(snapshot({ openClocks: [call], recent: [earlier] })));
     const announcer = root.querySelector<HTMLElement>('.rs-breach-announcer')!;
-    expect(announcer.getAttribute('aria-live')).toBe('assertive');
+    expect(announcer.getAttribute('aria-live')).toBe('polite');
     expect(announcer.textContent).toBe('');
 
     feed(dashboard, clocksUpdate({ breaches: [breachOf(call)] }));
@@ -247,6 +263,33 @@ describe('breaches in the live feed', () => {
     dashboard.dispatch({ type: 'ui/feed-filter', filter: 'breached' });
     dashboard.flush();
     expect(root.querySelectorAll('.rs-feed-row')).toHaveLength(2);
+  });
+
+  it('are announced politely, at most once in the quiet time, the ones that came meanwhile told together', () => {
+    const { ticker, advance, timers } = manualTicker();
+    const { dashboard, root } = mount({ ticker });
+    const calls = ['pbx-1', 'pbx-2', 'pbx-3', 'pbx-4'].map((caseId) => openClock({ caseId, startedAgo: 13, limitSeconds: 12 }));
+    feed(dashboard, msg.snapshot(snapshot({ openClocks: calls })));
+    const announcer = root.querySelector<HTMLElement>('.rs-breach-announcer')!;
+    const due = (i: number) => formatClock(calls[i]!.standards[0]!.deadline!);
+    feed(dashboard, clocksUpdate({ breaches: [breachOf(calls[0]!)] }));
+    expect(announcer.textContent).toBe(`Breached: Call pbx-1 at Harbour: ${CALL_STANDARD.name}, due ${due(0)}.`);
+    // Two more within the quiet time: nothing new is said yet, so the reader is not talked over breach by breach.
+    advance(2_000);
+    feed(dashboard, clocksUpdate({ breaches: [breachOf(calls[1]!)] }));
+    advance(2_000);
+    feed(dashboard, clocksUpdate({ breaches: [breachOf(calls[2]!)] }));
+    advance(ANNOUNCE_QUIET_MS - 5_000);
+    expect(timers()).toBe(2); // the countdowns', and the announcer's while it holds news
+    expect(announcer.textContent).toBe(`Breached: Call pbx-1 at Harbour: ${CALL_STANDARD.name}, due ${due(0)}.`);
+    // Once it is over, one sentence for both.
+    advance(1_000);
+    expect(announcer.textContent).toBe(`Breached: Call pbx-2 at Harbour: ${CALL_STANDARD.name}, due ${due(1)}, and 1 more.`);
+    expect(timers()).toBe(1);
+    // Quiet for longer than the quiet time: the next is told at once.
+    advance(ANNOUNCE_QUIET_MS);
+    feed(dashboard, clocksUpdate({ breaches: [breachOf(calls[3]!)] }));
+    expect(announcer.textContent).toBe(`Breached: Call pbx-4 at Harbour: ${CALL_STANDARD.name}, due ${due(3)}.`);
   });
 
   it('count in the header apart from the events: a full feed with a breach is the latest 50 events and 1 breach', () => {

@@ -40,10 +40,19 @@ describe('KPI tiles', () => {
     const green = getComputedStyle(tile(root, CALL_STANDARD.id).querySelector('.rs-tile-value')!).color;
     const amber = getComputedStyle(tile(root, VISIT_STANDARD.id).querySelector('.rs-tile-value')!).color;
     expect(green).not.toBe(amber);
+    // And in words, for whoever cannot tell the colours apart.
+    const word = (id: string) => tile(root, id).querySelector<HTMLElement>('.rs-tile-band')!;
+    expect(word(CALL_STANDARD.id).textContent).toBe('green');
+    expect(word(VISIT_STANDARD.id).textContent).toBe('amber');
+    expect(word(VISIT_STANDARD.id).checkVisibility()).toBe(true);
 
     feed(dashboard, msg.compliance(complianceUpdate([figure(VISIT_STANDARD, 60, 100)], [])));
     expect(tile(root, VISIT_STANDARD.id).dataset['band']).toBe('bad');
     expect(text(tile(root, VISIT_STANDARD.id), '.rs-tile-value')).toBe('60.0 %');
+    expect(word(VISIT_STANDARD.id).textContent).toBe('red');
+    // Nothing counted: no band, no word.
+    feed(dashboard, msg.compliance(complianceUpdate([figure(VISIT_STANDARD, 0, 0)], [])));
+    expect(word(VISIT_STANDARD.id).checkVisibility()).toBe(false);
   });
 
   it('count events and misses today across standards', () => {

@@ -52,7 +52,7 @@ export interface MountOptions {
 }
 
 export function mountDashboard(root: HTMLElement, options: MountOptions = {}): Dashboard {
-  const transport = options.transport;
+  const { transport, ticker = systemTicker } = options;
   let state: DashboardState = { ...(options.state ?? initialState), selection: initialSelection(options) };
   let theme = readTheme();
   applyTheme(root, theme);
@@ -69,9 +69,10 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     if (message.type === 'compliance' || message.type === 'judged') queries.live();
     scheduler.request();
   };
-  const openNow = createOpenNowView(layout.open, layout.atRisk, options.ticker ?? systemTicker);
+  const openNow = createOpenNowView(layout.open, layout.atRisk, ticker);
+  const alerts = createAlertsView(layout.alerts, (ids) => acknowledge(transport, dispatch, ids), ticker);
   const feed = createLateFeed(layout.feed, dispatch, () => state);
-  const views = [...createViews(layout, transport, dispatch), feed.render, (s: DashboardState) => openNow.render(s)];
+  const views = [...createViews(layout, transport, dispatch, (s) => alerts.render(s)), feed.render, (s: DashboardState) => openNow.render(s)];
   const charts = createChartsView(layout.charts, theme);
   const distribution = createDistributionView(layout.distribution, theme);
   const staffing = createStaffingView(layout.staffing, theme);
@@ -113,7 +114,7 @@ export function mountDashboard(root: HTMLElement, options: MountOptions = {}): D
     distributionCharts: () => distribution.charts(),
     renders: () => renderCount,
     destroy() {
-      for (const stop of [stopTransport, stopTheme, () => queries.destroy(), () => openNow.destroy(), () => scheduler.cancel(), () => feed.cancel(), () => charts.destroy(), () => distribution.destroy(), () => staffing.destroy()]) stop?.();
+      for (const stop of [stopTransport, stopTheme, () => queries.destroy(), () => openNow.destroy(), () => alerts.destroy(), () => scheduler.cancel(), () => feed.cancel(), () => charts.destroy(), () => distribution.destroy(), () => staffing.destroy()]) stop?.();
       root.replaceChildren();
     },
   };
@@ -150,11 +151,11 @@ function createLateFeed(container: HTMLElement, dispatch: (message: Action) => v
 }
 
 /** The views that render from state alone (the charts, which also follow the theme, and the feed are made apart). */
-function createViews(layout: ReturnType<typeof createLayout>, transport: Transport | undefined, dispatch: (message: Action) => void): Array<(state: DashboardState) => void> {
+function createViews(layout: ReturnType<typeof createLayout>, transport: Transport | undefined, dispatch: (message: Action) => void, alerts: (state: DashboardState) => void): Array<(state: DashboardState) => void> {
   return [
     createConnectionView(layout.connection, layout.stale, transport?.host),
     createControlsView(layout.controls, dispatch),
-    createAlertsView(layout.alerts, (ids) => acknowledge(transport, dispatch, ids)),
+    alerts,
     // Only where the transport can take a key (the browser page); VS Code's empty state offers its command instead.
     ...(transport?.useKey ? [createKeyEntryView(layout.keyEntry, (key: string) => transport.useKey?.(key))] : []),
     createEmptyView(layout.empty, layout.board, transport?.host, transport?.useKey !== undefined),

@@ -70,7 +70,10 @@ export function openTile(type: string, clocks: readonly OpenClock[], nowMs: numb
   if (type === 'call' || type === 'visit') {
     const longest = n === 0 ? 0 : Math.max(...mine.map((c) => (nowMs - Date.parse(c.startedAt)) / 1000));
     const headline = type === 'call' ? `${n} waiting` : `${n} at the desk`;
-    const detail = n === 0 ? (type === 'call' ? 'no caller waiting' : 'nobody waiting') : `longest ${formatDuration(longest)}`;
+    // What the tile's colour says is said in words too: a red edge alone tells a reader who cannot tell red from
+    // green (or hears the tile) nothing.
+    const standing = [...(breached > 0 ? [clockStateCount(breached, 'breached')] : []), ...(atRisk > 0 ? [clockStateCount(atRisk, 'at-risk')] : [])];
+    const detail = n === 0 ? (type === 'call' ? 'no caller waiting' : 'nobody waiting') : [`longest ${formatDuration(longest)}`, ...standing].join(' · ');
     return { type, title, headline, detail, sentence: n === 0 ? headline : `${headline} · ${detail}`, tone };
   }
   const parts: string[] = [];

@@ -7,6 +7,9 @@ export type BandTone = 'good' | 'warn' | 'bad' | 'none';
 
 const TONE: Readonly<Record<Band, BandTone>> = { green: 'good', amber: 'warn', red: 'bad' };
 
+/** A tone in words, for whoever cannot see or tell the colours: a site bar's label, a tile's band. */
+export const BAND_WORDS: Readonly<Record<BandTone, string>> = { good: 'green', warn: 'amber', bad: 'red', none: 'no events' };
+
 /** The tone of `ratio` against a standard's bands (bandsOf(standard): its own, or its target's defaults). */
 export function bandFor(ratio: number | null, bands: Bands): BandTone {
   const band = bandIn(ratio, bands);

@@ -2,11 +2,14 @@
 // counts them as the extension's Alerts view and status bar do, so the numbers agree), worst first. Each shows its
 // plain summary first and the SRE detail (bands, burn rates) behind "Details", with an Acknowledge for exactly that
 // incident; "Acknowledge all" acknowledges every incident the banner counts as unacknowledged, in one request.
-// Acknowledged incidents stay listed, quieter, until they recover.
+// Acknowledged incidents stay listed, quieter, until they recover. An incident that opens, or turns red, while the
+// page is open is announced to screen readers (announcer.ts: politely, a few together).
 import type { Incident } from '@ringside/server/protocol';
 import { countIncidents, countNoun, countsPhrase, isAcknowledged } from '@ringside/server/protocol/pure';
 import { formatClock } from '../format';
 import type { DashboardState } from '../state';
+import type { Ticker } from '../ticker';
+import { createAnnouncer } from './announcer';
 import { button, el, setText } from './dom';
 
 const LEVEL_LABEL = { red: 'Red', amber: 'Amber' } as const;
@@ -26,6 +29,34 @@ function bannerTitle(incidents: readonly Incident[]): string {
   const acknowledged = counts.open - counts.unacknowledged;
   const noun = countNoun(counts.open, 'incident');
   return `${countsPhrase(counts)} ${noun}${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''}`;
+}
+
+/** News of an incident: it opened, or an open one turned red. */
+interface IncidentNews {
+  incident: Incident;
+  escalated: boolean;
+}
+
+/** "Red incident: Harbour calls: 84.1 % answered within 2 rings in the last hour — target 90 %.", "Now red: …", "…, and 2 more incidents." */
+function incidentAnnouncement(news: readonly IncidentNews[]): string {
+  const first = news[0];
+  if (!first) return '';
+  const { incident, escalated } = first;
+  const level = LEVEL_LABEL[incident.severity];
+  const more = news.length > 1 ? ` And ${news.length - 1} more ${countNoun(news.length - 1, 'incident')}.` : '';
+  return `${escalated ? `Now ${level.toLowerCase()}` : `${level} incident`}: ${incident.summary.replace(/\.?$/, '.')}${more}`;
+}
+
+/** The incidents in `now` that are news against `before` (by id): new ones, and amber ones that turned red. */
+function incidentNews(before: readonly Incident[], now: readonly Incident[]): IncidentNews[] {
+  const known = new Map(before.map((i) => [i.id, i]));
+  const news: IncidentNews[] = [];
+  for (const incident of now) {
+    const was = known.get(incident.id);
+    if (!was) news.push({ incident, escalated: false });
+    else if (was.severity === 'amber' && incident.severity === 'red') news.push({ incident, escalated: true });
+  }
+  return news;
 }
 
 function incidentRow(incident: Incident, acking: readonly number[], acknowledge: (ids: number[]) => void): HTMLElement {
@@ -48,7 +79,10 @@ function incidentRow(incident: Incident, acking: readonly number[], acknowledge:
     li.append(ack);
   }
   const details = el('details', 'rs-alert-details');
-  details.append(el('summary', undefined, 'Details'));
+  const summary = el('summary', undefined, 'Details');
+  // Named with its incident, as its Acknowledge is: several rows' "Details" alike told a screen reader nothing.
+  summary.setAttribute('aria-label', `Details: ${incident.summary}`);
+  details.append(summary);
   const list = el('ul');
   list.append(...incident.detail.lines.map((line) => el('li', undefined, line)));
   details.append(list);
@@ -56,7 +90,12 @@ function incidentRow(incident: Incident, acking: readonly number[], acknowledge:
   return li;
 }
 
-export function createAlertsView(container: HTMLElement, acknowledge: (ids: number[]) => void): (state: DashboardState) => void {
+export interface AlertsView {
+  render(state: DashboardState): void;
+  destroy(): void;
+}
+
+export function createAlertsView(container: HTMLElement, acknowledge: (ids: number[]) => void, ticker: Ticker): AlertsView {
   container.setAttribute('aria-label', 'Alerts');
   const header = el('div', 'rs-alerts-header');
   const title = el('h2', 'rs-alerts-title');
@@ -67,6 +106,7 @@ export function createAlertsView(container: HTMLElement, acknowledge: (ids: numb
   const error = el('p', 'rs-alerts-error');
   error.setAttribute('role', 'alert');
   container.append(header, list, more, error);
+  const news = createIncidentNews(container, ticker);
   let drawn: unknown[] | null = null;
   let expanded = false;
   let latest: DashboardState | null = null;
@@ -89,6 +129,7 @@ export function createAlertsView(container: HTMLElement, acknowledge: (ids: numb
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
     const incidents = state.incidents;
+    news.see(state);
     container.hidden = incidents.length === 0;
     setText(title, bannerTitle(incidents));
     container.dataset['severity'] = incidents[0]?.severity ?? '';
@@ -115,7 +156,23 @@ export function createAlertsView(container: HTMLElement, acknowledge: (ids: numb
       if (lost) (ackAll.hidden ? list.querySelector<HTMLElement>('.rs-alert-details summary') : ackAll)?.focus(KEEP_SCROLL);
     }
   };
-  return render;
+  return { render, destroy: () => news.destroy() };
+}
+
+/** Tells screen readers of the incidents that open or turn red (incidentNews) as the banner's states go by. */
+function createIncidentNews(banner: HTMLElement, ticker: Ticker): { see(state: DashboardState): void; destroy(): void } {
+  // Outside the banner, which is hidden while there is no incident (a hidden live region says nothing).
+  const announcer = createAnnouncer<IncidentNews>(banner.parentElement ?? banner, 'rs-incident-announcer', ticker, incidentAnnouncement);
+  // The incidents as last seen; null until the first snapshot, whose incidents were open before the page was.
+  let seen: readonly Incident[] | null = null;
+  return {
+    see(state) {
+      if (!state.hasSnapshot) return;
+      if (seen !== null) announcer.tell(incidentNews(seen, state.incidents));
+      seen = state.incidents;
+    },
+    destroy: () => announcer.destroy(),
+  };
 }
 
 interface KeptInRows {

@@ -213,6 +213,11 @@ function buildFeed(container: HTMLElement): FeedNodes {
   const body = table.createTBody();
   const empty = el('p', 'rs-feed-empty', 'No events yet. They appear here the moment they are judged.');
   const scroller = el('div', 'rs-feed-scroll');
+  // The rows scroll inside the panel: the keyboard reaches the scrolling area in every browser (Chromium made it
+  // focusable by itself, Safari does not), and a screen reader names it rather than reading every row as its name.
+  scroller.tabIndex = 0;
+  scroller.setAttribute('role', 'group');
+  scroller.setAttribute('aria-label', 'Live feed events, newest first');
   scroller.append(table, empty);
   container.append(header, scroller);
   return { count, filter, pause, fresh, table, body, empty };

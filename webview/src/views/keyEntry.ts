@@ -7,6 +7,9 @@ import type { DashboardState } from '../state';
 import { asksForKey, connectionProblem } from './empty';
 import { button, el, setText } from './dom';
 
+/** Ids unique in the page, for the field's description (a test page mounts several dashboards). */
+let mounted = 0;
+
 export function createKeyEntryView(container: HTMLElement, useKey: (key: string) => void): (state: DashboardState) => void {
   const title = el('h2', 'rs-key-title', 'An API key is needed');
   const detail = el('p', 'rs-key-detail');
@@ -20,6 +23,11 @@ export function createKeyEntryView(container: HTMLElement, useKey: (key: string)
   input.spellcheck = false;
   input.setAttribute('autocapitalize', 'off');
   input.placeholder = 'rs_…';
+  // Why a key is asked for is what a screen reader says with the field: focused again after a refused key, the field
+  // alone said "API key" and nothing of the refusal above it.
+  mounted += 1;
+  detail.id = `rs-key-detail-${mounted}`;
+  input.setAttribute('aria-describedby', detail.id);
   label.append(el('span', 'rs-field-label', 'API key'), input);
   form.append(label, button('rs-button rs-key-connect', 'Connect', 'submit'));
   const note = el('p', 'rs-key-note', 'A key with scope "read". It stays in this page only: not stored, gone on reload. To skip this question (a wallboard), add #token=<key> to the page’s address. A local server writes an admin key to <data>/admin.key.');

@@ -3,7 +3,8 @@
 // passes. Both move on their own every second (the injected ticker), between the server's pushes; the page's clock
 // is corrected by the server time of the latest snapshot or clocks update. While the board is not live they stay at
 // the moment its notice names ("showing figures as of 14:05:09"). Breaches the server pushes are announced once to
-// screen readers. Hidden when the server sends no open clocks (an older server).
+// screen readers, politely and a few together (announcer.ts). Hidden when the server sends no open clocks (an older
+// server).
 import type { ClockBreach } from '@ringside/server/protocol';
 import { breachKeyOf, capitalised, CLOCK_STATE_WORDS, clockStateCount, countOpenClocks, siteLabel, siteTitle, type OpenCounts, type SiteNames } from '@ringside/server/protocol/pure';
 import { formatClock, formatCount } from '../format';
@@ -12,6 +13,7 @@ import { lastHeardMs } from '../derived';
 import type { DashboardState } from '../state';
 import { TICK_MS, type Ticker } from '../ticker';
 import { showsStale } from './connection';
+import { createAnnouncer } from './announcer';
 import { el, setText } from './dom';
 import { createPanelHeader, createTileNodes, placeRows, type TileNodes } from './parts';
 
@@ -63,7 +65,6 @@ interface AtRiskNodes {
   list: HTMLUListElement;
   more: HTMLParagraphElement;
   empty: HTMLParagraphElement;
-  announcer: HTMLParagraphElement;
 }
 
 function buildAtRiskPanel(panel: HTMLElement): AtRiskNodes {
@@ -72,11 +73,8 @@ function buildAtRiskPanel(panel: HTMLElement): AtRiskNodes {
   list.setAttribute('aria-label', 'Open cases at risk or past their deadline, nearest deadline first');
   const more = el('p', 'rs-atrisk-more');
   const empty = el('p', 'rs-panel-note rs-atrisk-empty');
-  const announcer = el('p', 'rs-sr-only rs-breach-announcer');
-  announcer.setAttribute('aria-live', 'assertive');
-  announcer.setAttribute('aria-atomic', 'true');
-  panel.append(header, list, more, empty, announcer);
-  return { meta, list, more, empty, announcer };
+  panel.append(header, list, more, empty);
+  return { meta, list, more, empty };
 }
 
 /** One tile per event type with open cases, made once per type and updated in place. */
@@ -128,6 +126,8 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
   let offsetMs = 0;
   let serverTime: string | null = null;
   let announced: ClockBreach[] | null = null;
+  // Named with the state of when they are told (a held breach is told up to the quiet time later).
+  const announcer = createAnnouncer<ClockBreach>(panel, 'rs-breach-announcer', ticker, (held) => (latest ? breachAnnouncement(held, latest) : ''));
 
   const draw = (state: DashboardState) => {
     const shown = state.clocksServerTime !== null;
@@ -153,7 +153,7 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
     const before = announced === null ? new Set(state.breaches.map(breachKeyOf)) : new Set(announced.map(breachKeyOf));
     announced = state.breaches;
     const fresh = state.breaches.filter((b) => !before.has(breachKeyOf(b)));
-    if (fresh.length > 0) setText(nodes.announcer, breachAnnouncement(fresh, state));
+    announcer.tell(fresh);
   };
 
   const stop = ticker.every(TICK_MS, () => {
@@ -164,6 +164,9 @@ export function createOpenNowView(tilesContainer: HTMLElement, panel: HTMLElemen
       latest = state;
       draw(state);
     },
-    destroy: stop,
+    destroy() {
+      stop();
+      announcer.destroy();
+    },
   };
 }

@@ -7,11 +7,9 @@ import { bandsOf, siteLabel, siteTitle, type Bands, type SiteNames } from '@ring
 import { groupBars, windowWords, type GroupBars } from '../derived';
 import { formatCount, formatPercent, formatTarget } from '../format';
 import type { DashboardState, LocalAction } from '../state';
-import { bandFor } from '../status';
+import { BAND_WORDS, bandFor } from '../status';
 import { button, el, setText } from './dom';
 import { createPanelHeader } from './parts';
-
-const BAND_WORD = { good: 'green', warn: 'amber', bad: 'red', none: 'no events' } as const;
 
 export function createSitesView(container: HTMLElement, dispatch: (action: LocalAction) => void): (state: DashboardState) => void {
   const back = button('rs-button rs-button--small rs-sites-back', 'All sites');
@@ -34,15 +32,18 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     bars[Math.max(0, Math.min(bars.length - 1, to))]?.focus();
   });
 
+  // The heading takes the focus when nothing else in the panel can (the bars are loading).
+  title.tabIndex = -1;
   let drawn: unknown[] | null = null;
+  let shownSite: string | null = null;
   return (state) => {
     const inputs = [state.queries.groups, state.standards, state.selection, state.siteNames, state.configuredSites];
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
     const sourced = groupBars(state);
-    // A refresh rebuilds the bars: keep keyboard focus on the same bar.
-    const focused = body.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
-    const focusKey = focused ? `${focused.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${focused.dataset['key']}` : null;
+    const cameFrom = shownSite;
+    shownSite = state.selection.site;
+    const restoreFocus = holdFocus(container, body);
     const bySite = !state.selection.site;
     setText(title, bySite ? 'Sites' : `Agents at ${siteLabel(state.selection.site!, state.siteNames)}`);
     if (bySite) title.removeAttribute('title');
@@ -67,10 +68,30 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     );
     note.dataset['kind'] = sourced.status === 'error' ? 'error' : 'empty';
     body.replaceChildren(...shown.map((l) => groupList(l, bySite, state.siteNames, dispatch)));
-    if (focusKey) {
-      const again = [...body.querySelectorAll<HTMLElement>('.rs-bar')].find((b) => `${b.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${b.dataset['key']}` === focusKey);
-      again?.focus();
-    }
+    // The focus, if the bar or button it was on is gone: the way back, or the bar of the site the user came from.
+    restoreFocus(() => {
+      const bars = [...body.querySelectorAll<HTMLElement>('.rs-bar')];
+      return !bySite ? back : (bars.find((b) => b.dataset['key'] === cameFrom) ?? bars[0] ?? title);
+    });
+  };
+}
+
+/** A bar's identity across redraws: its standard's list and its key. */
+const barKey = (bar: HTMLElement) => `${bar.closest<HTMLElement>('.rs-bars')?.dataset['standardId']}\u0000${bar.dataset['key']}`;
+
+/**
+ * Called before the panel is drawn anew, the function it returns after. A refresh keeps the keyboard focus on the
+ * same bar. A bar pressed (the panel turns to the site's agents) or "All sites" pressed (it hides) took the focus
+ * with it, which dropped a keyboard user at the start of the page: the focus then goes to `fallback()`.
+ */
+function holdFocus(container: HTMLElement, body: HTMLElement): (fallback: () => HTMLElement) => void {
+  const held = container.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+  const key = held && body.contains(held) ? barKey(held) : null;
+  return (fallback) => {
+    if (!held) return;
+    if (key) [...body.querySelectorAll<HTMLElement>('.rs-bar')].find((b) => barKey(b) === key)?.focus();
+    const active = document.activeElement;
+    if (!(active && container.contains(active) && !active.closest('[hidden]'))) fallback().focus();
   };
 }
 
@@ -110,6 +131,9 @@ function barOf(key: string | null, clickable: boolean, dispatch: (action: LocalA
     bar.addEventListener('click', () => dispatch({ type: 'ui/select', selection: { site: key } }));
   } else {
     bar.tabIndex = 0;
+    // A row that does nothing when pressed reads as a picture of its figure: without a role its label was not read
+    // at all (a plain div may not be named), and its visible parts are hidden from screen readers.
+    bar.setAttribute('role', 'img');
   }
   bar.dataset['key'] = key ?? '';
   return bar;
@@ -140,7 +164,7 @@ function barItem(group: GroupFigure, list: GroupBars, bands: Bands, clickable: b
   const counts = `${formatCount(group.numerator)} / ${formatCount(group.denominator)}`;
   bar.setAttribute(
     'aria-label',
-    `${name}: ${formatPercent(group.ratio)}, ${counts} met, ${BAND_WORD[band]}${clickable ? `. Show only ${name}` : ''}`,
+    `${name}: ${formatPercent(group.ratio)}, ${counts} met, ${BAND_WORDS[band]}${clickable ? `. Show only ${name}` : ''}`,
   );
   if (bySite && group.key !== null) bar.title = siteTitle(group.key);
   barParts(bar, name, group.ratio, list, formatPercent(group.ratio), counts);

@@ -5,11 +5,13 @@ import { bandsOf, countNoun, siteLabel } from '@ringside/server/protocol/pure';
 import { notInForceWords, serverDayWords, windowFigure, windowOpen, windowRule, windowWords, visibleStandards, type Sourced, type WindowFigure } from '../derived';
 import { formatCount, formatPercent, formatTarget } from '../format';
 import type { DashboardState } from '../state';
-import { bandFor, errorBudget, formatBudget } from '../status';
+import { BAND_WORDS, bandFor, errorBudget, formatBudget } from '../status';
 import { el, setText } from './dom';
 import { createTileNodes, type TileNodes } from './parts';
 
 interface StandardTile extends TileNodes {
+  /** The band in words beside the counts ("green"): the figure's colour is not the only sign of it. */
+  band: HTMLElement;
   target: HTMLElement;
   /** Another threshold or target judged part of the window: since when the one named holds, and the ones before. */
   change: HTMLElement;
@@ -21,6 +23,8 @@ interface StandardTile extends TileNodes {
 function createStandardTile(standardId: string): StandardTile {
   const tile = createTileNodes('rs-tile--standard');
   tile.root.dataset['standardId'] = standardId;
+  const band = el('span', 'rs-tile-band');
+  tile.detail.after(band);
   const target = el('div', 'rs-tile-target');
   const change = el('div', 'rs-tile-change');
   change.hidden = true;
@@ -32,7 +36,7 @@ function createStandardTile(standardId: string): StandardTile {
   const budgetText = el('span', 'rs-budget-text');
   budget.append(meter, budgetText);
   tile.root.append(target, change, budget);
-  return { ...tile, target, change, budget, budgetFill, budgetText };
+  return { ...tile, band, target, change, budget, budgetFill, budgetText };
 }
 
 function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sourced<WindowFigure>, state: DashboardState): void {
@@ -40,7 +44,11 @@ function renderStandardTile(tile: StandardTile, standard: Standard, sourced: Sou
   const ratio = figure?.ratio ?? null;
   const phrase = windowWords(state, state.queries.report.data);
   const open = windowOpen(state);
-  tile.root.dataset['band'] = bandFor(ratio, bandsOf(standard));
+  const band = bandFor(ratio, bandsOf(standard));
+  tile.root.dataset['band'] = band;
+  // While loading the figure reads "…": no word for it either.
+  tile.band.hidden = band === 'none' || sourced.status === 'loading';
+  setText(tile.band, BAND_WORDS[band]);
   tile.root.dataset['status'] = sourced.status;
   const { rule, change, name } = windowRule(state, standard);
   setText(tile.label, name);
