@@ -125,6 +125,29 @@ describe('the dashboard’s key in its address', () => {
     expect(firstPaints).toEqual([`Bearer ${key}`]);
   });
 
+  it("asks for the dashboard's script at once, while the head's script and the stylesheet are still on their way", async () => {
+    const key = server().apiKey;
+    const { page } = await openPage();
+    let scriptAsked = false;
+    let askedForScript!: () => void;
+    const asked = new Promise<void>((resolve) => (askedForScript = resolve));
+    await page.route(/\/dashboard\.js$/, async (route) => {
+      scriptAsked = true;
+      askedForScript();
+      await route.continue();
+    });
+    // The head's script and the stylesheet are held until the dashboard's script has been asked for. Chromium asks
+    // a deferred script at low priority by default, and holds such requests while the parser is still in the head
+    // behind them: the script would then be asked only once they had arrived and run.
+    await page.route(/\/(dashboard-prefetch\.js|dashboard\.css)$/, async (route) => {
+      await asked;
+      await route.continue();
+    });
+    await page.goto(`${server().url}/?window=7d#token=${key}`, { waitUntil: 'commit' });
+    await expect.poll(() => scriptAsked, { timeout: 5_000 }).toBe(true);
+    await page.locator('.rs-chart-panel[data-status="ok"]').first().waitFor();
+  });
+
   it('a link with both ?token= and #token= uses the key after #, and asks for its first paint once, with no key in its URL', async () => {
     const key = server().apiKey;
     const wrong = 'rs_not-a-key-0123456789abcdef';
