@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RingsideConnection } from './connection';
 import { REPORT_VIEW_TYPE } from './commandIds';
-import { apiUrl } from './httpApi';
+import { apiUrl, EXPORT_SCOPE_MISSING, exportKeyRefusal } from './httpApi';
 import type { Messages } from './messages';
 import type { QuickPickTracker } from './quickPicks';
 import type { ApiKeys } from './secrets';
@@ -198,6 +198,18 @@ async function exportHistory(deps: ExportDeps, arg?: unknown): Promise<vscode.Ur
   const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const request: ExportRequest = { kind: what.exportKind, format: what.format, from, to, tz, ...(what.period ? { period: what.period } : {}), sites: answers.sites.map((s) => s.id), standards: answers.standards.map((s) => s.id) };
   const defaultName = `ringside-${what.exportKind}-${rangeSlug(from, to)}.${what.ext}`;
+  const url = apiUrl(serverUrl, exportPath(request));
+  let refusal: string | null;
+  try {
+    refusal = await exportKeyRefusal(url, key);
+  } catch (error) {
+    void messages.error(`Ringside: export failed: could not reach ${serverUrl} (${(error as Error).message}).`);
+    return undefined;
+  }
+  if (refusal) {
+    void messages.error(`Ringside: cannot export: ${refusal}.`);
+    return undefined;
+  }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({
     title: 'Save the export',
@@ -212,7 +224,7 @@ async function exportHistory(deps: ExportDeps, arg?: unknown): Promise<vscode.Ur
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       try {
-        await download(apiUrl(serverUrl, exportPath(request)), key, target.fsPath, abort.signal, (message) => progress.report({ message }));
+        await download(url, key, target.fsPath, abort.signal, (message) => progress.report({ message }));
         return true;
       } catch (error) {
         if (token.isCancellationRequested) void messages.warning('Ringside: export cancelled; the file is incomplete (it has no trailing manifest).');
@@ -240,7 +252,7 @@ async function download(url: URL | string, key: string | undefined, path: string
     } catch {
       /* not problem+json */
     }
-    throw new Error(res.status === 403 ? `this API key lacks the "audit" scope (${detail})` : `${res.status}: ${detail}`);
+    throw new Error(res.status === 403 ? `${EXPORT_SCOPE_MISSING} (${detail})` : `${res.status}: ${detail}`);
   }
   const out = createWriteStream(path);
   let bytes = 0;

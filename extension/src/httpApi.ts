@@ -55,3 +55,18 @@ export function fetchComplianceForSite(serverUrl: string, apiKey: string | undef
 export function acknowledgeIncidents(serverUrl: string, apiKey: string | undefined, ids: readonly number[]): Promise<IncidentList> {
   return requestBody(serverUrl, apiKey, { kind: 'ack-incidents', ids: [...ids] });
 }
+
+/**
+ * Why the server would refuse an export for its key, asked with a HEAD (for which the server runs nothing): in words
+ * for a 401 or 403, else null. Asked before the save dialog, so a read-only key is told before a file is chosen;
+ * other refusals name their field in the export's own answer.
+ */
+export async function exportKeyRefusal(url: URL | string, apiKey: string | undefined): Promise<string | null> {
+  const res = await fetch(url, { method: 'HEAD', headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: AbortSignal.timeout(HOST_TIMEOUT_MS) });
+  if (res.status === 403) return EXPORT_SCOPE_MISSING;
+  if (res.status === 401) return 'the server refused this API key (not recognised, revoked or expired); run "Ringside: Set API Key" with a valid one';
+  return null;
+}
+
+/** An export's refusal of a key without the audit scope, however it was found. */
+export const EXPORT_SCOPE_MISSING = 'this API key lacks the "audit" scope that exports need';

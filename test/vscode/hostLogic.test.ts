@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ComplianceFigure, ComplianceReport, Incident, IncidentChangeKind, IncidentSeverity, IncidentUpdate, JudgedEvent, Snapshot, Standard } from '../../server/src/protocol';
 import { IncidentGate } from '../../extension/src/alertNotifier';
 import { selectionFromState } from '../../extension/src/selection';
-import { apiUrl } from '../../extension/src/httpApi';
+import { apiUrl, EXPORT_SCOPE_MISSING, exportKeyRefusal } from '../../extension/src/httpApi';
 import { secretName, validateApiKey } from '../../extension/src/secrets';
 import { allSitesFromLive, figureText, orderByName, siteRowName, sitesFromGroupedReport, siteTooltipMarkdown, standardTooltipMarkdown } from '../../extension/src/siteModel';
 import type { Socket } from 'socket.io-client';
@@ -20,7 +20,7 @@ import { worstItems, type WorstItem } from '../../extension/src/worstItems';
 import { alertsViewDescription, cannotAcknowledge, extensionProblem, keyProblemOf, shortProblem, sitesViewDescription } from '../../extension/src/problems';
 import { reportConnectOutcome } from '../../extension/src/connectOutcome';
 import { readFileSync } from 'node:fs';
-import { rangeDescription, rangeOf, rangeSlug, siteChoices } from '../../extension/src/exportRequest';
+import { exportPath, rangeDescription, rangeOf, rangeSlug, siteChoices } from '../../extension/src/exportRequest';
 import { externalAddress, withReportPolicy } from '../../extension/src/externalLinks';
 import { countIncidents, openIncidentsOf } from '../../server/src/protocol/pure';
 import { contentSecurityPolicy, createNonce, dashboardHtml } from '../../extension/src/webviewHtml';
@@ -611,6 +611,25 @@ describe('export periods and links', () => {
     expect(externalAddress('http://127.0.0.1:8080/proxy/4870', query, 'rs_k')).toBe('http://127.0.0.1:8080/proxy/4870/?site=harbour&standard=calls#token=rs_k');
     expect(externalAddress('http://127.0.0.1:8080/proxy/4870/', new URLSearchParams(), 'rs_k-_0')).toBe('http://127.0.0.1:8080/proxy/4870/#token=rs_k-_0');
     expect(externalAddress('https://h/ringside/?site=old', new URLSearchParams({ site: 'new' }))).toBe('https://h/ringside/?site=new');
+  });
+
+  it('finds a key that cannot export before asking where to save, and lets an audit key through', async () => {
+    const dataDir = tempDataDir();
+    const server = await startTestServer({ dataDir });
+    try {
+      const made = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}` }, body: JSON.stringify({ name: 'wall', scopes: ['read'] }) });
+      const readKey = ((await made.json()) as { key: string }).key;
+      const request = { ...rangeOf('last-30'), tz: 'UTC', sites: [], standards: [] };
+      for (const kind of [{ kind: 'compliance', format: 'csv' }, { kind: 'report', format: 'html' }] as const) {
+        const url = apiUrl(server.url, exportPath({ ...request, ...kind }));
+        expect(await exportKeyRefusal(url, readKey)).toBe(EXPORT_SCOPE_MISSING);
+        expect(await exportKeyRefusal(url, 'rs_mistyped-key-0000000000')).toMatch(/refused this API key/);
+        expect(await exportKeyRefusal(url, server.apiKey)).toBeNull();
+      }
+    } finally {
+      await server.close();
+      removeDir(dataDir);
+    }
   });
 
   it('shows a report inside VS Code with its own styles only', () => {

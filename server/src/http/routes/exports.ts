@@ -191,6 +191,9 @@ export const exportRoutes = [
     handle: async ({ query: asked, req, res }, app) => {
       const query = withFormat(asked, req, res, REPORT);
       if (!query) return;
+      // As a streamed export's: a HEAD answers the headers (a client checking its key and parameters before it asks
+      // where to save) without building the report or logging an export.
+      if (req.method === 'HEAD') return void res.status(200).type('text/html; charset=utf-8').setHeader('Cache-Control', 'no-store').end();
       const ended = app.exportsRunning.start(res);
       if (!ended) return;
       const report = await app.core.exports
