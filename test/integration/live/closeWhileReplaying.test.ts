@@ -7,37 +7,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { captureLog } from '../support/serverLog';
 import { call, removeDir, startTestServer } from '../support/testServer';
 
-/** While `held` is set, a read of events after a seq waits for it; `failures` are the reads that threw after it. */
-const gate = vi.hoisted(() => ({ held: null as Promise<void> | null, reads: 0, failures: [] as unknown[], done: null as Promise<void> | null }));
-
-vi.mock('../../../server/src/store/sqlite/events', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../../server/src/store/sqlite/events')>();
-  return {
-    ...original,
-    eventsReads: (...args: Parameters<typeof original.eventsReads>) => {
-      const reads = original.eventsReads(...args);
-      return {
-        ...reads,
-        async after(afterSeq: number, limit: number) {
-          if (!gate.held) return reads.after(afterSeq, limit);
-          gate.reads += 1;
-          const held = gate.held;
-          let finished!: () => void;
-          gate.done = new Promise<void>((resolve) => (finished = resolve));
-          try {
-            await held;
-            return await reads.after(afterSeq, limit);
-          } catch (error) {
-            gate.failures.push(error);
-            throw error;
-          } finally {
-            finished();
-          }
-        },
-      };
-    },
-  };
-});
+/** The store's reads of events after a seq, held while `gate.held` is set (support/heldEventReads.ts). */
+const gate = await vi.hoisted(async () => (await import('../support/heldEventReads')).readGate());
+vi.mock('../../../server/src/store/sqlite/events', async (importOriginal) => (await import('../support/heldEventReads')).withHeldEventReads(await importOriginal<typeof import('../../../server/src/store/sqlite/events')>(), gate));
 
 describe('closing a node while a replay is being read', () => {
   it('waits for the replay, then closes the store: no read fails, no failure is logged', async () => {
