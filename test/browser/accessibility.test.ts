@@ -119,6 +119,38 @@ describe('accessibility', () => {
     expect(document.activeElement).toBe(york());
   });
 
+  it('puts the keyboard back on the bar of the site you came from once the sites have loaded, not on the heading', async () => {
+    // The sites' figures are asked anew when "All sites" is pressed: held here until the test answers them.
+    const answer = answering({ groups: complianceReport({ groupBy: 'site', bucket: null, groups: { [CALL_STANDARD.id]: [group('Leeds', 9, 10), group('York', 5, 10)] } }) });
+    let sitesAsked = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const fake = fakeTransport(async (request) => {
+      if (request.kind === 'compliance' && request.params.groupBy === 'site' && ++sitesAsked > 1) await held;
+      return answer(request);
+    });
+    const { root, dashboard } = mount({ transport: fake.transport });
+    feed(dashboard, msg.snapshot(snapshot()));
+    await settle();
+    dashboard.flush();
+    const york = () => root.querySelector<HTMLElement>('.rs-sites .rs-bar[data-key="York"]');
+    york()!.focus();
+    await userEvent.keyboard('{Enter}');
+    await settle();
+    dashboard.flush();
+    expect(document.activeElement).toBe(root.querySelector('.rs-sites-back'));
+    await userEvent.keyboard('{Enter}');
+    await settle();
+    dashboard.flush();
+    // Loading: the panel's heading holds the focus meanwhile.
+    expect(york()).toBeNull();
+    expect(document.activeElement).toBe(root.querySelector('.rs-sites h2'));
+    release();
+    await settle();
+    dashboard.flush();
+    expect(document.activeElement).toBe(york());
+  });
+
   it('gives every control at least 44 px of height on a touch screen, where a mouse keeps the compact sizes', async () => {
     const controls = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('button, select, input, summary')].filter((e) => e.getClientRects().length > 0);
     const short = (root: HTMLElement) => controls(root).filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.className);

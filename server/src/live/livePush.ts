@@ -42,9 +42,11 @@ export interface Live {
   snapshotsBeingRead(): number;
   /** Replays being read and waiting for their turn (replay.ts). */
   replays(): ReplayStats;
+  /** How many replays are being read from the store right now. */
+  replaysBeingRead(): number;
   /**
-   * Ends every live connection at once, and starts no snapshot after; resolves once none is being read (so the store
-   * may close after it), or after `waitMs` (a read stuck on a lock must not hold a shutdown for ever).
+   * Ends every live connection at once, and starts no snapshot or replay after; resolves once none is being read (so
+   * the store may close after it), or after `waitMs` (a read stuck on a lock must not hold a shutdown for ever).
    */
   close(waitMs?: number): Promise<void>;
 }
@@ -102,7 +104,8 @@ export function attachLive(deps: LiveDeps): Live {
     hasAudience,
     pushSnapshot: () => sendSnapshot(io),
     snapshotsBeingRead: () => building.size,
-    replays,
+    replays: () => replays.stats(),
+    replaysBeingRead: () => replays.stats().replaysReading,
     close: async (waitMs = CLOSE_WAIT_MS) => {
       closed = true;
       stopDays();
@@ -117,7 +120,7 @@ export function attachLive(deps: LiveDeps): Live {
       io.engine.close();
       let timer: unknown = null;
       const late = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, waitMs)));
-      await Promise.race([Promise.all(building), late]);
+      await Promise.race([Promise.all([...building, replays.stop()]), late]);
       clock.clearTimeout(timer);
     },
   };

@@ -145,12 +145,24 @@ function turns(atOnce: number) {
   };
 }
 
-/** Registers the handler on every connecting socket (called from livePush.ts); the answer counts the replays in hand. */
-export function handleReplay(io: LiveServer, reads: StoreReads, onError: (error: unknown, failure: ReplayFailure) => void, limits: ReplayLimits = DEFAULT_LIMITS): () => ReplayStats {
+/** The replays of a node (handleReplay). */
+export interface Replays {
+  stats(): ReplayStats;
+  /**
+   * Starts no replay after, and resolves once none is being read: a replay reads in pages with turns between them, so
+   * a store closed meanwhile would be closed under it (livePush.ts close).
+   */
+  stop(): Promise<void>;
+}
+
+/** Registers the handler on every connecting socket (called from livePush.ts). */
+export function handleReplay(io: LiveServer, reads: StoreReads, onError: (error: unknown, failure: ReplayFailure) => void, limits: ReplayLimits = DEFAULT_LIMITS): Replays {
   const node = turns(REPLAYS_AT_ONCE);
   // Replays handed over and not answered yet, on every connection: those being read, those in the node's line, and
   // those waiting behind their own connection's previous one (which join the line only once it is answered).
   let inHand = 0;
+  let stopped = false;
+  const reading = new Set<Promise<unknown>>();
   io.on('connection', (socket) => {
     let own = Promise.resolve();
     let unanswered = 0;
@@ -166,7 +178,12 @@ export function handleReplay(io: LiveServer, reads: StoreReads, onError: (error:
       unanswered += 1;
       inHand += 1;
       // A replay of a connection that has gone meanwhile is not read: nobody is left to answer.
-      const read = async () => (socket.connected ? answerReplay(reads, request, limits) : null);
+      const read = async () => {
+        if (stopped || !socket.connected) return null;
+        const answer = answerReplay(reads, request, limits);
+        reading.add(answer);
+        return answer.finally(() => reading.delete(answer));
+      };
       const answered = () =>
         node
           .run(read)
@@ -187,8 +204,14 @@ export function handleReplay(io: LiveServer, reads: StoreReads, onError: (error:
       own = own.then(answered, answered);
     });
   });
-  return () => {
-    const { running } = node.stats();
-    return { replaysReading: running, replaysWaiting: inHand - running };
+  return {
+    stats: () => {
+      const { running } = node.stats();
+      return { replaysReading: running, replaysWaiting: inHand - running };
+    },
+    stop: async () => {
+      stopped = true;
+      await Promise.allSettled(reading);
+    },
   };
 }

@@ -140,6 +140,11 @@ describe('exports at once', () => {
       expect((await get('/export/report')).status).toBe(429); // the report counts as one too
       // A HEAD runs nothing, so it is not counted.
       expect((await get('/export/events?format=csv', { method: 'HEAD' })).status).toBe(200);
+      // Nor is a HEAD of the report: it answers the report's headers without reading anything.
+      const report = vi.spyOn(ExportService.prototype, 'report');
+      const head = await get('/export/report', { method: 'HEAD' });
+      expect([head.status, head.headers.get('content-type'), head.headers.get('cache-control')]).toEqual([200, 'text/html; charset=utf-8', 'no-store']);
+      expect(report).not.toHaveBeenCalled();
 
       // Counted per key: another audit key exports meanwhile.
       const created = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { ...adminHeaders(server().apiKey), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'auditor', scopes: ['audit'] }) });

@@ -12,27 +12,8 @@ import { call, useTestServer } from '../support/testServer';
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** While `held` is set, every read of events after a seq waits for it; `reads` counts those that started meanwhile. */
-const gate = vi.hoisted(() => ({ held: null as Promise<void> | null, reads: 0 }));
-
-vi.mock('../../../server/src/store/sqlite/events', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../../server/src/store/sqlite/events')>();
-  return {
-    ...original,
-    eventsReads: (...args: Parameters<typeof original.eventsReads>) => {
-      const reads = original.eventsReads(...args);
-      return {
-        ...reads,
-        async after(afterSeq: number, limit: number) {
-          if (gate.held) {
-            gate.reads += 1;
-            await gate.held;
-          }
-          return reads.after(afterSeq, limit);
-        },
-      };
-    },
-  };
-});
+const gate = await vi.hoisted(async () => (await import('../support/heldEventReads')).readGate());
+vi.mock('../../../server/src/store/sqlite/events', async (importOriginal) => (await import('../support/heldEventReads')).withHeldEventReads(await importOriginal<typeof import('../../../server/src/store/sqlite/events')>(), gate));
 
 const EVENTS = 1_200; // several pages of reading for each replay
 // The per-second limit is the guard's (liveGuard.test.ts): high here, so that only the waiting limit refuses.

@@ -37,7 +37,7 @@ interface IncidentNews {
   escalated: boolean;
 }
 
-/** "Red incident: Harbour calls: 84.1 % answered within 2 rings in the last hour — target 90 %.", "Now red: …", "…, and 2 more incidents." */
+/** "Red incident: Harbour calls: 84.1 % answered within 2 rings in the last hour — target 90 %.", "Now red: …", "… And 2 more incidents." */
 function incidentAnnouncement(news: readonly IncidentNews[]): string {
   const first = news[0];
   if (!first) return '';

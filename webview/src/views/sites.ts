@@ -20,31 +20,25 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
   const note = el('p', 'rs-panel-note');
   container.append(header, note, body);
 
-  // ↑/↓ (and Home/End) move focus between the bars of one list: a list of 20 sites is one tab stop away.
-  body.addEventListener('keydown', (event) => {
-    const target = event.target as HTMLElement;
-    if (!target.classList.contains('rs-bar')) return;
-    const bars = [...(target.closest('.rs-bars-list') ?? body).querySelectorAll<HTMLElement>('.rs-bar')];
-    const i = bars.indexOf(target);
-    const to = event.key === 'ArrowDown' ? i + 1 : event.key === 'ArrowUp' ? i - 1 : event.key === 'Home' ? 0 : event.key === 'End' ? bars.length - 1 : null;
-    if (to === null) return;
-    event.preventDefault();
-    bars[Math.max(0, Math.min(bars.length - 1, to))]?.focus();
-  });
+  moveBetweenBars(body);
 
-  // The heading takes the focus when nothing else in the panel can (the bars are loading).
+  // The heading takes the focus when nothing else in the panel can (the bars are loading), and keeps it for them.
   title.tabIndex = -1;
   let drawn: unknown[] | null = null;
   let shownSite: string | null = null;
+  // The site whose bar the focus goes back to once the sites are drawn ("All sites" pressed: they load first).
+  let returnTo: string | null = null;
+  let parked: HTMLElement | null = null;
   return (state) => {
     const inputs = [state.queries.groups, state.standards, state.selection, state.siteNames, state.configuredSites];
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
     const sourced = groupBars(state);
-    const cameFrom = shownSite;
-    shownSite = state.selection.site;
-    const restoreFocus = holdFocus(container, body);
     const bySite = !state.selection.site;
+    if (!bySite) returnTo = null;
+    else if (shownSite !== null) returnTo = shownSite;
+    shownSite = state.selection.site;
+    const restoreFocus = holdFocus(container, body, parked);
     setText(title, bySite ? 'Sites' : `Agents at ${siteLabel(state.selection.site!, state.siteNames)}`);
     if (bySite) title.removeAttribute('title');
     else title.title = siteTitle(state.selection.site!);
@@ -69,11 +63,25 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     note.dataset['kind'] = sourced.status === 'error' ? 'error' : 'empty';
     body.replaceChildren(...shown.map((l) => groupList(l, bySite, state.siteNames, dispatch)));
     // The focus, if the bar or button it was on is gone: the way back, or the bar of the site the user came from.
-    restoreFocus(() => {
-      const bars = [...body.querySelectorAll<HTMLElement>('.rs-bar')];
-      return !bySite ? back : (bars.find((b) => b.dataset['key'] === cameFrom) ?? bars[0] ?? title);
-    });
+    const bars = [...body.querySelectorAll<HTMLElement>('.rs-bar')];
+    const moved = restoreFocus(() => (!bySite ? back : (bars.find((b) => b.dataset['key'] === returnTo) ?? bars[0] ?? title)));
+    parked = moved === title ? title : null;
+    if (bars.length > 0) returnTo = null;
   };
+}
+
+/** ↑/↓ (and Home/End) move focus between the bars of one list: a list of 20 sites is one tab stop away. */
+function moveBetweenBars(body: HTMLElement): void {
+  body.addEventListener('keydown', (event) => {
+    const target = event.target as HTMLElement;
+    if (!target.classList.contains('rs-bar')) return;
+    const bars = [...(target.closest('.rs-bars-list') ?? body).querySelectorAll<HTMLElement>('.rs-bar')];
+    const i = bars.indexOf(target);
+    const to = event.key === 'ArrowDown' ? i + 1 : event.key === 'ArrowUp' ? i - 1 : event.key === 'Home' ? 0 : event.key === 'End' ? bars.length - 1 : null;
+    if (to === null) return;
+    event.preventDefault();
+    bars[Math.max(0, Math.min(bars.length - 1, to))]?.focus();
+  });
 }
 
 /** A bar's identity across redraws: its standard's list and its key. */
@@ -82,16 +90,20 @@ const barKey = (bar: HTMLElement) => `${bar.closest<HTMLElement>('.rs-bars')?.da
 /**
  * Called before the panel is drawn anew, the function it returns after. A refresh keeps the keyboard focus on the
  * same bar. A bar pressed (the panel turns to the site's agents) or "All sites" pressed (it hides) took the focus
- * with it, which dropped a keyboard user at the start of the page: the focus then goes to `fallback()`.
+ * with it, which dropped a keyboard user at the start of the page: the focus then goes to `fallback()`, as it does
+ * from `parked`, where an earlier drawing put it to wait for the bars. Answers where the focus was moved, if it was.
  */
-function holdFocus(container: HTMLElement, body: HTMLElement): (fallback: () => HTMLElement) => void {
+function holdFocus(container: HTMLElement, body: HTMLElement, parked: HTMLElement | null): (fallback: () => HTMLElement) => HTMLElement | null {
   const held = container.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
   const key = held && body.contains(held) ? barKey(held) : null;
   return (fallback) => {
-    if (!held) return;
+    if (!held) return null;
     if (key) [...body.querySelectorAll<HTMLElement>('.rs-bar')].find((b) => barKey(b) === key)?.focus();
     const active = document.activeElement;
-    if (!(active && container.contains(active) && !active.closest('[hidden]'))) fallback().focus();
+    if (active && active !== parked && container.contains(active) && !active.closest('[hidden]')) return null;
+    const to = fallback();
+    to.focus();
+    return to;
   };
 }
 

@@ -163,6 +163,14 @@ async function streamExport(kind: ExportKind, q: ExportQuery, res: Response, app
   }
 }
 
+/** The report's answer as a document, whether it is sent or only its headers (HEAD). */
+function reportHeaders(res: Response): Response {
+  res.status(200).type('text/html; charset=utf-8').setHeader('Content-Disposition', `inline; filename="ringside-audit-report.html"`);
+  // Never kept by a browser or proxy, like the streamed exports: it holds the period's figures and names.
+  res.setHeader('Cache-Control', 'no-store');
+  return res;
+}
+
 /** What stopped an export, in words for the client: a domain refusal as such, else readFailureInWords. */
 function failureReason(error: unknown): string {
   return isDomainError(error) && error.kind !== 'unavailable' ? error.message : readFailureInWords(error);
@@ -191,9 +199,9 @@ export const exportRoutes = [
     handle: async ({ query: asked, req, res }, app) => {
       const query = withFormat(asked, req, res, REPORT);
       if (!query) return;
-      // As a streamed export's: a HEAD answers the headers (a client checking its key and parameters before it asks
-      // where to save) without building the report or logging an export.
-      if (req.method === 'HEAD') return void res.status(200).type('text/html; charset=utf-8').setHeader('Cache-Control', 'no-store').end();
+      // A HEAD answers the report's headers without reading it, logging an export or counting as one, as the streamed
+      // ones do: a client checks its key and parameters so before it asks where to save.
+      if (req.method === 'HEAD') return void reportHeaders(res).end();
       const ended = app.exportsRunning.start(res);
       if (!ended) return;
       const report = await app.core.exports
@@ -204,9 +212,7 @@ export const exportRoutes = [
         })
         .finally(ended);
       if (report === null) return;
-      res.status(200).type('text/html; charset=utf-8').setHeader('Content-Disposition', `inline; filename="ringside-audit-report.html"`);
-      // Never kept by a browser or proxy, like the streamed exports: it holds the period's figures and names.
-      res.setHeader('Cache-Control', 'no-store');
+      reportHeaders(res);
       // Replaces the dashboard's policy (which allows no inline style): this document's one style, by its hash.
       res.setHeader('Content-Security-Policy', report.contentSecurityPolicy);
       res.send(report.html);
