@@ -36,4 +36,14 @@ describe('HEAD of an export', () => {
     }
     expect((await api('/export/report?from=soon', { method: 'HEAD' })).status).toBe(400);
   });
+
+  it('says Cache-Control: no-store, as the GET does, for every export: a cache must not keep what it describes', async () => {
+    for (const path of ['/export/events?format=csv', '/export/milestones?format=ndjson', '/export/compliance?format=json', '/export/incidents', '/export/alerts', '/export/audit-log', '/export/report']) {
+      const head = await api(path, { method: 'HEAD' });
+      expect([path, head.status, head.headers.get('cache-control')]).toEqual([path, 200, 'no-store']);
+      const got = await api(path);
+      await got.arrayBuffer();
+      expect([path, got.headers.get('cache-control')]).toEqual([path, 'no-store']);
+    }
+  });
 });

@@ -135,7 +135,8 @@ const queryFor = (kind: ExportContext['kind'], formats: readonly string[]) => ({
 /** Streams one export; a HEAD answers the headers without running it. */
 async function streamExport(kind: ExportKind, q: ExportQuery, res: Response, app: AppContext, head: boolean): Promise<void> {
   const format = q.format as ExportFormat;
-  if (head) return void res.status(200).type(CONTENT_TYPES[format]).end();
+  // The GET's Cache-Control too: a cache may freshen a stored answer from a HEAD's headers.
+  if (head) return void res.status(200).type(CONTENT_TYPES[format]).setHeader('Cache-Control', 'no-store').end();
   const ended = app.exportsRunning.start(res);
   if (!ended) return;
   const stamp = new Date(app.now()).toISOString().replace(/[:.]/g, '-');
