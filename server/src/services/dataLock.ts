@@ -184,11 +184,16 @@ function takeOver(dataDir: string, file: string, stale: string): 'failed' | void
 
 /** Why `taker` may not have the folder: who holds it (a server, or which command) and what to do. */
 function inUse(dataDir: string, holder: LockInfo, taker: LockOwner): string {
-  const what = [`pid ${holder.pid}`, ...(holder.url ? [holder.url] : []), `started ${holder.startedAt}`].join(', ');
   const byServer = !taker.command;
-  const who = holder.command ? `ringside ${holder.command} (${what})` : `${byServer ? 'another' : 'a'} Ringside server (${what})`;
+  const who = lockHolderName(holder, byServer ? 'another' : 'a');
   const wait = holder.command ? 'let it finish first' : byServer ? 'one server per data folder; stop it first' : (taker.whileServed ?? 'stop it first');
   return `${who} is using ${dataDir} (its lock: ${join(dataDir, LOCK_FILE)}): ${wait}${byServer ? ', or give this one its own --data' : ''}`;
+}
+
+/** Who holds a lock, as the refusals name it: `a Ringside server (pid 4242, http://…, started …)`, `ringside prune (…)`. */
+export function lockHolderName(holder: LockInfo, article: 'a' | 'another' = 'a'): string {
+  const what = [`pid ${holder.pid}`, ...(holder.url ? [holder.url] : []), `started ${holder.startedAt}`].join(', ');
+  return holder.command ? `ringside ${holder.command} (${what})` : `${article} Ringside server (${what})`;
 }
 
 function readText(file: string): string | null {

@@ -16,7 +16,7 @@ export const sqliteBackend: StoreBackend = {
       throw openingError(error, options.dataDir); // a read-only or full data folder, said in words
     }
   },
-  openReadOnly: async (dataDir) => openReadOnly(dataDir),
+  openReadOnly: async (dataDir, options) => openReadOnly(dataDir, options),
   backup: (dataDir, toFile) => backupDatabase(dataDir, toFile),
   restore: async (fromFile, dataDir, options) => restoreDatabase(fromFile, dataDir, options),
   compact: async (dataDir) => compactDatabase(dataDir),
