@@ -6,7 +6,8 @@ import { DomainError } from '../../domain/errors';
 import type { StoreBackend } from '../port';
 import { PgCoordination } from './coordination';
 import { createPool, redacted } from './db';
-import { LATEST_PG_SCHEMA, migrate, schemaVersion } from './migrate';
+import { migrate, schemaVersion } from './migrate';
+import { PG_LATEST_VERSION } from '../migrations/postgres';
 import { checkReadableSchema, SchemaError } from '../schemaVersion';
 import { PgStore, readOnlyStore } from './store';
 
@@ -60,7 +61,7 @@ export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
       try {
         const version = await schemaVersion(p);
         if (version === 0) throw noStore(options.url);
-        checkReadableSchema(version, LATEST_PG_SCHEMA, `the PostgreSQL database ${redacted(options.url)}`, readOptions);
+        checkReadableSchema(version, PG_LATEST_VERSION, `the PostgreSQL database ${redacted(options.url)}`, readOptions);
       } catch (error) {
         await p.end().catch(() => undefined);
         throw error instanceof DomainError || error instanceof SchemaError ? error : openingError(error, options.url);

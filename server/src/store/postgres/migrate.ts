@@ -8,9 +8,6 @@ import { newerSchema } from '../schemaVersion';
 /** The advisory lock key of migrations ("ringside" in ASCII, shortened to fit a bigint). */
 const MIGRATION_LOCK = 0x72696e6773696465n;
 
-/** The schema version this release writes. */
-export const LATEST_PG_SCHEMA = PG_MIGRATIONS.at(-1)?.version ?? 0;
-
 export async function schemaVersion(client: pg.PoolClient | pg.Pool): Promise<number> {
   const exists = await client.query<{ ok: boolean }>(`SELECT to_regclass('ringside_schema') IS NOT NULL AS ok`);
   if (!exists.rows[0]?.ok) return 0;

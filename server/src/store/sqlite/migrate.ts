@@ -3,9 +3,6 @@ import type Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from '../migrations';
 import { newerSchema } from '../schemaVersion';
 
-/** The schema version this release writes. */
-export const LATEST_SCHEMA = MIGRATIONS.at(-1)?.version ?? 0;
-
 export function schemaVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }

@@ -28,7 +28,8 @@ import { asUnavailable } from './storageErrors';
 import { standardsReads, writeEventType, writeStandardVersion, writeStandardWithdrawal } from './standards';
 import { checkWritable } from './writable';
 import { checkReadableSchema } from '../schemaVersion';
-import { LATEST_SCHEMA, schemaVersion } from './migrate';
+import { schemaVersion } from './migrate';
+import { LATEST_VERSION } from '../migrations';
 
 function readsOf(s: Statements): StoreReads {
   return { cases: casesReads(s), standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), incidents: incidentsReads(s), keys: keysReads(s), audit: auditReads(s) };
@@ -121,7 +122,7 @@ export function openReadOnly(dataDir: string, options: { olderSchema?: 'allow' }
   const file = existingDatabasePath(dataDir);
   const reader = readOnlyConnection(file, dataDir);
   try {
-    checkReadableSchema(schemaVersion(reader), LATEST_SCHEMA, file, options);
+    checkReadableSchema(schemaVersion(reader), LATEST_VERSION, file, options);
   } catch (error) {
     reader.close();
     throw error;
