@@ -9,7 +9,7 @@ import { liveLockHolder, lockHolderName } from '../services/dataLock';
 import { AuditService, readSecret, SECRET_FILE, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
 import { auditFilesToCopy } from '../services/nodeFiles';
-import { backup, chainRewoundWarning, compact, restore } from '../services/operations';
+import { backup, chainRewoundWarning, compact, damagedWarning, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { publicKeyRefusal, SigningIdentity } from '../services/signing';
 import { storedAmong } from '../services/sites';
@@ -376,8 +376,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       const dataDir = resolve(v.data as string);
       const result = await holdingLock('restore', dataDir, () => restore(backendFor(databaseOf(v)), resolve(v.from as string), dataDir, { force: v.force === true }), { createsFolder: true });
       io.err(`restored ${result.events} events into ${dataDir}${result.replaced ? `; the previous database was kept as ${result.replaced}` : ''}\n`);
-      const rewound = chainRewoundWarning(result);
-      if (rewound) io.err(`warning: ${rewound}\n`);
+      for (const warning of [damagedWarning(result), chainRewoundWarning(result)]) if (warning) io.err(`warning: ${warning}\n`);
       const toCopy = auditFilesToCopy(dataDir);
       if (toCopy) io.err(`note: ${toCopy}\n`);
       return 0;

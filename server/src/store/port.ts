@@ -558,6 +558,8 @@ export interface RestoreInfo {
    * was taken, or is another store's): its head, the restored one's, and the last link both share (0: none).
    */
   rewound: { replacedHead: ChainHead; restoredHead: ChainHead; sharedSeq: number } | null;
+  /** Why SQLite could not read the replaced database (its words; its chain was then not compared), or null. */
+  damaged?: string | null;
 }
 
 export interface CompactInfo {

@@ -10,6 +10,7 @@ import { folderAccessProblem, isFolder } from '../dataFolder';
 import { CHAIN_SQL } from './chain';
 import { databasePath, existingDatabasePath, hasTable } from './database';
 import { schemaVersion } from './migrate';
+import { isDamaged } from './storageErrors';
 
 export async function backupDatabase(dataDir: string, toFile: string): Promise<BackupInfo> {
   const source = existingDatabasePath(dataDir);
@@ -136,11 +137,17 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   let replaced: string | null = null;
   // The restored file keeps the mode of the one it replaces (the operator's choice); a new one is the owner's only.
   const mode = existsSync(target) ? statSync(target).mode & 0o777 : PRIVATE_FILE_MODE;
-  const rewound = existsSync(target) ? chainRewound(target, fromFile, options.force === true) : null;
+  const damaged = existsSync(target) ? unreadable(target) : null;
+  const rewound = existsSync(target) && !damaged ? chainRewound(target, fromFile, options.force === true) : null;
   if (existsSync(target)) {
     if (!options.force) {
-      if (rewound || eventCount(target) > 0) {
-        replaced = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      if (damaged) {
+        // Kept as it is, its -wal beside it: SQLite could not read it, so it cannot checkpoint it either, and what it
+        // holds that the backup does not (acknowledged after the backup was taken) is recovered from these files.
+        replaced = beforeRestoreName(target);
+        for (const suffix of ['', '-wal']) if (existsSync(target + suffix)) copyFileSync(target + suffix, replaced + suffix);
+      } else if (rewound || eventCount(target) > 0) {
+        replaced = beforeRestoreName(target);
         // Checkpoint the current file into one piece, then keep it aside.
         const db = new Database(target);
         db.pragma('wal_checkpoint(TRUNCATE)');
@@ -154,7 +161,29 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   copyFileSync(fromFile, staging);
   chmodSync(staging, mode); // not the backup's mode: the copy was made by whoever made the backup
   renameSync(staging, target); // atomic on one file system: never a half-copied ringside.db
-  return { replaced, events: checked.events, rewound };
+  return { replaced, events: checked.events, rewound, damaged };
+}
+
+const beforeRestoreName = (target: string) => `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+
+/**
+ * Why SQLite cannot read the database at `file` (its words), or null when it can: every page is read (quick_check,
+ * about as long as the copy the restore makes), so a damaged file is known before it is replaced, not by a read that
+ * happens to meet the damage.
+ */
+function unreadable(file: string): string | null {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const result = db.pragma('quick_check(1)', { simple: true }) as string;
+      return result === 'ok' ? null : result;
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    if (isDamaged(error)) return (error as Error).message;
+    throw error;
+  }
 }
 
 /**
