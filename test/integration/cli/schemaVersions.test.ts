@@ -1,10 +1,11 @@
 // The commands on a store another release wrote (real files, real processes): one that reads a store as it is
 // (verify, keys list) refuses an older or newer schema in words that say which and what to do, rather than SQL's "no
-// such table" or a reading of tables it does not know; keys create, which upgrades a store it opens, refuses an older
+// such table" or a reading of tables it does not know; backup copies an older store but refuses a newer one before it
+// writes anything; keys create, which upgrades a store it opens, refuses an older
 // store a live server holds (an older release, which would go on writing it as it was) and upgrades it once none does.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../server/src/store/migrations';
@@ -65,6 +66,23 @@ describe('commands on a store of another release', () => {
       expect(r.status, r.stdout + r.stderr).toBe(1);
       expect(r.stderr).toContain(`database schema version ${LATEST + 1} is newer than this Ringside understands (${LATEST}); upgrade Ringside`);
     }
+  });
+
+  it('backup refuses a newer store before it writes anything, and copies an older one as it is', () => {
+    const newer = dataDir();
+    const db = openDatabase(newer);
+    db.pragma(`user_version = ${LATEST + 1}`);
+    db.close();
+    const to = join(dataDir(), 'backup.db');
+    const r = cli('backup', '--data', newer, '--to', to);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`${join(newer, 'ringside.db')}: database schema version ${LATEST + 1} is newer than this Ringside understands (${LATEST}); upgrade Ringside`);
+    expect(existsSync(to)).toBe(false);
+    expect(existsSync(`${to}.partial`)).toBe(false);
+
+    const older = cli('backup', '--data', olderStore(), '--to', to);
+    expect(older.status, older.stderr).toBe(0);
+    expect(older.stderr).toContain(`backup written to ${to} (0 events, schema version ${LATEST - 1})`);
   });
 
   it.runIf(process.platform === 'linux')('keys create does not upgrade an older store under the live server that holds it; once it stopped, it does', async () => {

@@ -11,6 +11,7 @@ import { CHAIN_SQL } from './chain';
 import { databasePath, existingDatabasePath, hasTable } from './database';
 import { schemaVersion } from './migrate';
 import { isDamaged } from './storageErrors';
+import { newerSchema } from '../schemaVersion';
 
 export async function backupDatabase(dataDir: string, toFile: string): Promise<BackupInfo> {
   const source = existingDatabasePath(dataDir);
@@ -20,6 +21,7 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
   const createdFolder = unwritable(toFile, () => makeFolder(dirname(toFile)));
   const db = new Database(source, { fileMustExist: true });
   const partial = toFile + '.partial';
+  let checked: ReturnType<typeof inspect>;
   try {
     db.pragma('busy_timeout = 5000');
     // The copy holds what the database does: made the owner's only before SQLite writes into it (empty, it is a new
@@ -28,8 +30,14 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
       rmSync(partial, { force: true });
       closeSync(openSync(partial, 'wx', PRIVATE_FILE_MODE));
     });
+    // A newer release's store is refused before anything is copied, as every command of this release refuses it.
+    const version = schemaVersion(db);
+    if (version > LATEST_VERSION) throw new Error(`${source}: ${newerSchema(version, LATEST_VERSION)}`);
     await db.backup(partial);
     singleFile(partial);
+    // Checked before it takes its name: a copy that fails the check (the database itself damaged) is not left as
+    // a backup beside the refusal.
+    checked = inspect(partial, `the copy of ${source}`);
     renameSync(partial, toFile);
   } catch (error) {
     // Nothing half-written is kept; SQLite's "readonly database" (a folder this user may not write, whose -shm it
@@ -40,11 +48,12 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
       // A folder this user may not search has no copy of ours in it either; the first failure is the one to say.
     }
     const readOnly = (error as { code?: unknown } | null)?.code === 'SQLITE_READONLY' ? folderAccessProblem(dataDir, 'write') : null;
+    if (error instanceof BackupProblem) throw new Error(`${error.message}; no backup was written`, { cause: error });
     throw readOnly ? new Error(readOnly) : error;
   } finally {
     db.close();
   }
-  return { file: toFile, ...inspect(toFile), ...(createdFolder !== undefined ? { createdFolder } : {}) };
+  return { file: toFile, ...checked, ...(createdFolder !== undefined ? { createdFolder } : {}) };
 }
 
 /**
@@ -97,22 +106,22 @@ function singleFile(file: string): void {
 }
 
 /** Checks a backup file: a Ringside database this version can open, and intact. */
-function inspect(file: string): { bytes: number; events: number; schemaVersion: number } {
+function inspect(file: string, name = file): { bytes: number; events: number; schemaVersion: number } {
   let db: Database.Database | null = null;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
     const check = db.pragma('integrity_check', { simple: true });
-    if (check !== 'ok') throw new BackupProblem(`${file} failed SQLite's integrity check: ${String(check)}`);
+    if (check !== 'ok') throw new BackupProblem(`${name} failed SQLite's integrity check: ${String(check)}`);
     const version = schemaVersion(db);
     const latest = LATEST_VERSION;
-    if (version < 1 || version > latest) throw new BackupProblem(`${file} has schema version ${version}; this Ringside reads 1 to ${latest}`);
+    if (version < 1 || version > latest) throw new BackupProblem(`${name} has schema version ${version}; this Ringside reads 1 to ${latest}`);
     const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
     const { page_count, page_size } = { page_count: db.pragma('page_count', { simple: true }) as number, page_size: db.pragma('page_size', { simple: true }) as number };
     return { bytes: page_count * page_size, events, schemaVersion: version };
   } catch (error) {
     // SQLite's own words ("file is not a database", "no such table: events") name neither the file nor what it is not.
     if (error instanceof BackupProblem) throw error;
-    throw new BackupProblem(`${file} is not a Ringside database: ${(error as Error).message}`);
+    throw new BackupProblem(`${name} is not a Ringside database: ${(error as Error).message}`);
   } finally {
     db?.close();
   }
