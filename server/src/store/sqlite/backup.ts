@@ -47,7 +47,9 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
     } catch {
       // A folder this user may not search has no copy of ours in it either; the first failure is the one to say.
     }
-    const readOnly = (error as { code?: unknown } | null)?.code === 'SQLITE_READONLY' ? folderAccessProblem(dataDir, 'write') : null;
+    const code = (error as { code?: unknown } | null)?.code;
+    // SQLITE_READONLY at the copy; SQLITE_READONLY_CANTINIT and the like at the first read (the schema's version).
+    const readOnly = typeof code === 'string' && code.startsWith('SQLITE_READONLY') ? folderAccessProblem(dataDir, 'write') : null;
     if (error instanceof BackupProblem) throw new Error(`${error.message}; no backup was written`, { cause: error });
     throw readOnly ? new Error(readOnly) : error;
   } finally {
