@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isDomainError } from '../domain/errors';
 import { secretFingerprint } from '../domain/retention';
 import { problemText, type VerifyResult } from '../domain/verify';
-import { backendFor, copySqliteToPostgres, folderAccessProblem, isDatabaseUrl, isFolder, notADatabaseUrl, redactedDatabaseUrl, SchemaError, storeBackend } from '../storeBackend';
+import { backendFor, copySqliteToPostgres, databasePath, folderAccessProblem, isDatabaseUrl, isFolder, notADatabaseUrl, redactedDatabaseUrl, SchemaError, setAsideMovedSqlite, storeBackend } from '../storeBackend';
 import { liveLockHolder, lockHolderName } from '../services/dataLock';
 import { AuditService, readSecret, SECRET_FILE, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
@@ -303,7 +303,10 @@ async function copyAndVerify(dataDir: string, url: string, io: Io): Promise<numb
     const same = copied.head === null ? head.seq === 0 : head.seq === copied.head.seq && head.hash === copied.head.hash;
     io.out(await verifyText(result, store, dataDir, secret));
     if (!same) io.err(`the chain head on PostgreSQL (${head.seq}) is not the one copied (${copied.head?.seq ?? 0})\n`);
-    return result.intact && same ? 0 : 1;
+    if (!result.intact || !same) return 1;
+    const aside = setAsideMovedSqlite(dataDir, new Date());
+    io.err(`${databasePath(dataDir)} is now ${aside}, so that no server starts on the SQLite copy by mistake (a start on ${dataDir} without --database is refused); start the nodes with --database. To go on with SQLite instead, rename it back to ringside.db\n`);
+    return 0;
   } finally {
     await store.close();
   }
