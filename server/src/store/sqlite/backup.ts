@@ -33,8 +33,13 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
     // A newer release's store is refused before anything is copied, as every command of this release refuses it.
     const version = schemaVersion(db);
     if (version > LATEST_VERSION) throw new Error(`${source}: ${newerSchema(version, LATEST_VERSION)}`);
-    await db.backup(partial);
-    singleFile(partial);
+    try {
+      await db.backup(partial);
+      singleFile(partial);
+    } catch (error) {
+      // Only the copy is written: a full disk is the backup's (SQLite's words would read as the data folder's).
+      throw /^SQLITE_FULL/.test(String((error as { code?: unknown } | null)?.code)) ? cannotWrite(toFile, error) : error;
+    }
     // Checked before it takes its name: a copy that fails the check (the database itself damaged) is not left as
     // a backup beside the refusal.
     checked = inspect(partial, `the copy of ${source}`);
@@ -43,7 +48,8 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
     // Nothing half-written is kept; SQLite's "readonly database" (a folder this user may not write, whose -shm it
     // would have to make) said as every command says it.
     try {
-      rmSync(partial, { force: true });
+      // The copy, and the rollback journal SQLite keeps beside it while it writes (left when the write failed).
+      for (const suffix of ['', '-journal']) rmSync(partial + suffix, { force: true });
     } catch {
       // A folder this user may not search has no copy of ours in it either; the first failure is the one to say.
     }
@@ -88,7 +94,7 @@ function cannotWrite(toFile: string, error: unknown): Error {
 function whyNot(folder: string, code: string, error: Error): string {
   if (/EACCES|EPERM/.test(code)) return folderAccessProblem(folder, 'write') ?? 'permission denied';
   if (code === 'EROFS') return `${folder} is on a read-only file system`;
-  if (code === 'ENOSPC') return `the disk holding ${folder} is full`;
+  if (code === 'ENOSPC' || code.startsWith('SQLITE_FULL')) return `the disk holding ${folder} is full`;
   if (code === 'ENOENT' || code === 'ENOTDIR') return `files cannot be created in ${folder}`;
   return error.message;
 }
