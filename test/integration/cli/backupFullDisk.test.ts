@@ -1,17 +1,31 @@
-// backup to a disk that fills during the copy (a real tmpfs, the built CLI): the refusal names the backup file and
-// its disk, not only SQLite's "database or disk is full" (which reads as the data folder's), and nothing of the copy
-// is left there: neither the partial file nor the journal SQLite kept beside it.
+// backup and restore on a disk that fills during the copy (a real tmpfs, the built CLI). backup: the refusal names
+// the backup file and its disk, not only SQLite's "database or disk is full" (which reads as the data folder's), and
+// nothing of the copy is left there, neither the partial file nor the journal SQLite kept beside it. restore: the
+// folder's database is left as it was (it was deleted before the copy that failed), and the refusal says so.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
 import { mainJs, repo, useCliScratch } from '../support/cli';
+import { call, startTestServer } from '../support/testServer';
 import { useTmpfs } from '../support/tmpfs';
 
 const { dataDir } = useCliScratch();
 
-describe('backup to a full disk', () => {
+const cli = (...args: string[]) => spawnSync(process.execPath, [mainJs, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '' }, timeout: 30_000 });
+
+/** A data folder (on the ordinary disk) whose store is larger than the tmpfs. */
+function largeStore(): string {
+  const dir = dataDir();
+  const db = openDatabase(dir);
+  db.exec('CREATE TABLE filler (b BLOB)');
+  db.prepare('INSERT INTO filler VALUES (randomblob(?))').run(2 * 1024 * 1024);
+  db.close();
+  return dir;
+}
+
+describe('backup and restore on a full disk', () => {
   const tmpfs = useTmpfs('1m');
   let mountPoint: string | null = null;
   beforeAll(() => {
@@ -20,15 +34,31 @@ describe('backup to a full disk', () => {
 
   it('names the backup file and its full disk, and leaves nothing of the copy behind', (ctx) => {
     if (!mountPoint) return ctx.skip(tmpfs.why());
-    const dir = dataDir();
-    const db = openDatabase(dir);
-    db.exec('CREATE TABLE filler (b BLOB)'); // a store larger than the tmpfs
-    db.prepare('INSERT INTO filler VALUES (randomblob(?))').run(2 * 1024 * 1024);
-    db.close();
     const to = join(mountPoint, 'backups', 'ringside.db');
-    const r = spawnSync(process.execPath, [mainJs, 'backup', '--data', dir, '--to', to], { cwd: repo, encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '' }, timeout: 30_000 });
+    const r = cli('backup', '--data', largeStore(), '--to', to);
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain(`ringside backup: cannot write the backup ${to}: the disk holding ${join(mountPoint, 'backups')} is full (SQLITE_FULL)`);
     expect(readdirSync(join(mountPoint, 'backups'))).toEqual([]);
+  });
+
+  it('restore that cannot copy the backup in leaves the database as it was, and says so', async (ctx) => {
+    if (!mountPoint) return ctx.skip(tmpfs.why());
+    const backup = join(dataDir(), 'large.db');
+    expect(cli('backup', '--data', largeStore(), '--to', backup).status).toBe(0);
+    const dir = join(mountPoint, 'data');
+    const server = await startTestServer({ dataDir: dir });
+    try {
+      expect((await server.postEvents(call({ id: 'kept' }))).status).toBe(201);
+    } finally {
+      await server.close();
+    }
+    const before = readFileSync(join(dir, 'ringside.db'));
+    const files = readdirSync(dir);
+
+    const r = cli('restore', '--from', backup, '--data', dir);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`ringside restore: cannot restore into ${dir}: the disk holding ${dir} is full (ENOSPC); ${join(dir, 'ringside.db')} was left as it was`);
+    expect(readdirSync(dir)).toEqual(files); // nothing left of the copy or of a copy kept aside
+    expect(readFileSync(join(dir, 'ringside.db')).equals(before)).toBe(true);
   });
 });

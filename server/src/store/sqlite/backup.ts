@@ -156,8 +156,13 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   const mode = existsSync(target) ? statSync(target).mode & 0o777 : PRIVATE_FILE_MODE;
   const damaged = existsSync(target) ? unreadable(target) : null;
   const rewound = existsSync(target) && !damaged ? chainRewound(target, fromFile, options.force === true) : null;
-  if (existsSync(target)) {
-    if (!options.force) {
+  // The backup is copied in first, the current database kept aside next, and only then is anything of the current
+  // one removed: a copy that fails (a full disk) leaves the folder's database as it was, never none at all.
+  const staging = join(dataDir, `.restore-${process.pid}.db`);
+  try {
+    copyFileSync(fromFile, staging);
+    chmodSync(staging, mode); // not the backup's mode: the copy was made by whoever made the backup
+    if (existsSync(target) && !options.force) {
       if (damaged) {
         // Kept as it is, its -wal beside it: SQLite could not read it, so it cannot checkpoint it either, and what it
         // holds that the backup does not (acknowledged after the backup was taken) is recovered from these files.
@@ -172,11 +177,14 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
         copyFileSync(target, replaced);
       }
     }
-    for (const suffix of ['', '-wal', '-shm']) rmSync(target + suffix, { force: true });
+  } catch (error) {
+    for (const file of [staging, ...(replaced ? [replaced, `${replaced}-wal`] : [])]) rmSync(file, { force: true });
+    const code = String((error as { code?: unknown } | null)?.code ?? '');
+    throw new Error(`cannot restore into ${dataDir}: ${whyNot(dataDir, code, error as Error)} (${code || 'error'})${existsSync(target) ? `; ${target} was left as it was` : ''}`, { cause: error });
   }
-  const staging = join(dataDir, `.restore-${process.pid}.db`);
-  copyFileSync(fromFile, staging);
-  chmodSync(staging, mode); // not the backup's mode: the copy was made by whoever made the backup
+  // The current database's -wal and -shm belong to it, not to the file taking its name (SQLite would read them as
+  // its own); its -wal is in the copy kept aside (checkpointed into it, or copied beside it).
+  for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });
   renameSync(staging, target); // atomic on one file system: never a half-copied ringside.db
   return { replaced, events: checked.events, rewound, damaged };
 }
