@@ -10,7 +10,7 @@ import { folderAccessProblem, isFolder } from '../dataFolder';
 import { CHAIN_SQL } from './chain';
 import { databasePath, existingDatabasePath, hasTable } from './database';
 import { schemaVersion } from './migrate';
-import { isDamaged } from './storageErrors';
+import { errorCode, isDamaged } from './storageErrors';
 import { newerSchema } from '../schemaVersion';
 
 export async function backupDatabase(dataDir: string, toFile: string): Promise<BackupInfo> {
@@ -38,7 +38,7 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
       singleFile(partial);
     } catch (error) {
       // Only the copy is written: a full disk is the backup's (SQLite's words would read as the data folder's).
-      throw /^SQLITE_FULL/.test(String((error as { code?: unknown } | null)?.code)) ? cannotWrite(toFile, error) : error;
+      throw errorCode(error).startsWith('SQLITE_FULL') ? cannotWrite(toFile, error) : error;
     }
     // Checked before it takes its name: a copy that fails the check (the database itself damaged) is not left as
     // a backup beside the refusal.
@@ -53,9 +53,8 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
     } catch {
       // A folder this user may not search has no copy of ours in it either; the first failure is the one to say.
     }
-    const code = (error as { code?: unknown } | null)?.code;
     // SQLITE_READONLY at the copy; SQLITE_READONLY_CANTINIT and the like at the first read (the schema's version).
-    const readOnly = typeof code === 'string' && code.startsWith('SQLITE_READONLY') ? folderAccessProblem(dataDir, 'write') : null;
+    const readOnly = errorCode(error).startsWith('SQLITE_READONLY') ? folderAccessProblem(dataDir, 'write') : null;
     if (error instanceof BackupProblem) throw new Error(`${error.message}; no backup was written`, { cause: error });
     throw readOnly ? new Error(readOnly) : error;
   } finally {
@@ -86,8 +85,7 @@ function unwritable<T>(toFile: string, write: () => T): T {
 }
 
 function cannotWrite(toFile: string, error: unknown): Error {
-  const raw = (error as { code?: unknown } | null)?.code;
-  const code = typeof raw === 'string' ? raw : '';
+  const code = errorCode(error);
   return new Error(`cannot write the backup ${toFile}: ${whyNot(dirname(toFile), code, error as Error)} (${code || 'error'})`, { cause: error });
 }
 
@@ -179,7 +177,7 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
     }
   } catch (error) {
     for (const file of [staging, ...(replaced ? [replaced, `${replaced}-wal`] : [])]) rmSync(file, { force: true });
-    const code = String((error as { code?: unknown } | null)?.code ?? '');
+    const code = errorCode(error);
     throw new Error(`cannot restore into ${dataDir}: ${whyNot(dataDir, code, error as Error)} (${code || 'error'})${existsSync(target) ? `; ${target} was left as it was` : ''}`, { cause: error });
   }
   // The current database's -wal and -shm belong to it, not to the file taking its name (SQLite would read them as

@@ -52,7 +52,7 @@ export function openingError(error: unknown, dataDir: string): Error {
 }
 
 /** The code Node and better-sqlite3 put on their errors (ENOSPC, SQLITE_FULL, …); '' when there is none. */
-function errorCode(error: unknown): string {
+export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : '';
 }
