@@ -1,9 +1,10 @@
 // backup and restore on a disk that fills during the copy (a real tmpfs, the built CLI). backup: the refusal names
 // the backup file and its disk, not only SQLite's "database or disk is full" (which reads as the data folder's), and
 // nothing of the copy is left there, neither the partial file nor the journal SQLite kept beside it. restore: the
-// folder's database is left as it was (it was deleted before the copy that failed), and the refusal says so.
+// folder's database is left as it was (it was deleted before the copy that failed), and the refusal says so. compact:
+// said in its own words (not a request's "nothing from this request was stored"), the database as it was.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/src/store/sqlite/database';
@@ -59,6 +60,28 @@ describe('backup and restore on a full disk', () => {
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain(`ringside restore: cannot restore into ${dir}: the disk holding ${dir} is full (ENOSPC); ${join(dir, 'ringside.db')} was left as it was`);
     expect(readdirSync(dir)).toEqual(files); // nothing left of the copy or of a copy kept aside
+    expect(readFileSync(join(dir, 'ringside.db')).equals(before)).toBe(true);
+  });
+
+  it('compact without room for its copy says so, in its own words, and leaves the database as it was', (ctx) => {
+    if (!mountPoint) return ctx.skip(tmpfs.why());
+    for (const f of readdirSync(mountPoint)) rmSync(join(mountPoint, f), { recursive: true, force: true });
+    // Made on the ordinary disk (the migrations' -wal alone would not fit), then copied in: more than half the
+    // tmpfs, so there is no room for VACUUM's second copy.
+    const made = dataDir();
+    const db = openDatabase(made);
+    db.exec('CREATE TABLE filler (b BLOB)');
+    db.prepare('INSERT INTO filler VALUES (randomblob(?))').run(500 * 1024);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const dir = join(mountPoint, 'compact');
+    mkdirSync(dir);
+    copyFileSync(join(made, 'ringside.db'), join(dir, 'ringside.db'));
+    const before = readFileSync(join(dir, 'ringside.db'));
+    const r = cli('compact', '--data', dir);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`ringside compact: the data folder ${dir} is full: compact needs free space up to twice the database's size while it runs; ${join(dir, 'ringside.db')} was left as it was`);
+    expect(r.stderr).not.toContain('request');
     expect(readFileSync(join(dir, 'ringside.db')).equals(before)).toBe(true);
   });
 });
