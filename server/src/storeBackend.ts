@@ -29,5 +29,8 @@ export const storeName = (databaseUrl: string | undefined, dataDir: string): str
 export { folderAccessProblem, isFolder } from './store/dataFolder';
 
 /** Moving a SQLite store into PostgreSQL (the migrate-to-postgres subcommand), and URLs as logs may show them. */
-export { copySqliteToPostgres } from './store/postgres/fromSqlite';
+export { copySqliteToPostgres, setAsideMovedSqlite } from './store/postgres/fromSqlite';
 export { redacted as redactedDatabaseUrl };
+
+/** A store whose schema is not this release's, opened read-only (the CLI tells an older one from a newer one). */
+export { SchemaError } from './store/schemaVersion';

@@ -4,12 +4,12 @@ import { dirname, join, resolve } from 'node:path';
 import { isDomainError } from '../domain/errors';
 import { secretFingerprint } from '../domain/retention';
 import { problemText, type VerifyResult } from '../domain/verify';
-import { backendFor, copySqliteToPostgres, folderAccessProblem, isDatabaseUrl, isFolder, notADatabaseUrl, redactedDatabaseUrl, storeBackend } from '../storeBackend';
-import { liveLockHolder } from '../services/dataLock';
+import { backendFor, copySqliteToPostgres, databasePath, folderAccessProblem, isDatabaseUrl, isFolder, notADatabaseUrl, redactedDatabaseUrl, SchemaError, setAsideMovedSqlite, storeBackend } from '../storeBackend';
+import { liveLockHolder, lockHolderName } from '../services/dataLock';
 import { AuditService, readSecret, SECRET_FILE, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
 import { auditFilesToCopy } from '../services/nodeFiles';
-import { backup, chainRewoundWarning, compact, restore } from '../services/operations';
+import { backup, chainRewoundWarning, compact, damagedWarning, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { publicKeyRefusal, SigningIdentity } from '../services/signing';
 import { storedAmong } from '../services/sites';
@@ -33,11 +33,30 @@ function databaseOf(values: Values): string | undefined {
  * new empty store), unless `keys create --init` asks for one to be created (opening runs the migrations).
  */
 async function withStore<T>(values: Values, fn: (store: Store) => Promise<T>): Promise<T> {
+  await refuseUpgradeUnderServer(values);
   const store = await backendFor(databaseOf(values)).open({ dataDir: resolve(values.data as string), existing: values.init !== true });
   try {
     return await fn(store);
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * Opening a store to write upgrades its schema; under a server that runs on it (keys create and revoke run beside
+ * one) that would change the tables under an older release, which then goes on writing as it knows them (rows of
+ * tables it does not know left out: figures that verify finds wrong). So a SQLite store an older release's live
+ * server holds is refused, naming it, before anything is written. (With --database the lock names no other node.)
+ */
+async function refuseUpgradeUnderServer(values: Values): Promise<void> {
+  const dataDir = resolve(values.data as string);
+  const holder = databaseOf(values) === undefined ? liveLockHolder(dataDir) : null;
+  if (!holder || !(await storeBackend.exists(dataDir))) return;
+  try {
+    await (await storeBackend.openReadOnly(dataDir)).close();
+  } catch (error) {
+    if (!(error instanceof SchemaError) || !error.older) return; // the open below says what else is wrong
+    throw new Error(`${lockHolderName(holder)} is using ${dataDir}, whose store has database schema version ${error.current}, older than this Ringside's (${error.latest}): this command would upgrade the store under that server, an older release that would go on writing it as it was. Stop it and start this release's server on ${dataDir} (it upgrades the store at start), then run the command again, or run it with the release that server runs`, { cause: error });
   }
 }
 
@@ -244,7 +263,7 @@ async function publicKeyCommand(values: Values, io: Io): Promise<number> {
   const dataDir = resolve(values.data as string);
   const held = SigningIdentity.exists(dataDir);
   if (!held || (await storeBackend.exists(dataDir))) {
-    const store = await storeBackend.openReadOnly(dataDir);
+    const store = await storeBackend.openReadOnly(dataDir, { olderSchema: 'allow' }); // it reads the key where the store has one
     const recorded = await store.reads.audit.signingKey().finally(() => store.close());
     const refused = publicKeyRefusal(dataDir, recorded);
     if (refused) throw new Error(refused);
@@ -284,7 +303,10 @@ async function copyAndVerify(dataDir: string, url: string, io: Io): Promise<numb
     const same = copied.head === null ? head.seq === 0 : head.seq === copied.head.seq && head.hash === copied.head.hash;
     io.out(await verifyText(result, store, dataDir, secret));
     if (!same) io.err(`the chain head on PostgreSQL (${head.seq}) is not the one copied (${copied.head?.seq ?? 0})\n`);
-    return result.intact && same ? 0 : 1;
+    if (!result.intact || !same) return 1;
+    const aside = setAsideMovedSqlite(dataDir, new Date());
+    io.err(`${databasePath(dataDir)} is now ${aside}, so that no server starts on the SQLite copy by mistake (a start on ${dataDir} without --database is refused); start the nodes with --database. To go on with SQLite instead, rename it back to ringside.db\n`);
+    return 0;
   } finally {
     await store.close();
   }
@@ -357,8 +379,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       const dataDir = resolve(v.data as string);
       const result = await holdingLock('restore', dataDir, () => restore(backendFor(databaseOf(v)), resolve(v.from as string), dataDir, { force: v.force === true }), { createsFolder: true });
       io.err(`restored ${result.events} events into ${dataDir}${result.replaced ? `; the previous database was kept as ${result.replaced}` : ''}\n`);
-      const rewound = chainRewoundWarning(result);
-      if (rewound) io.err(`warning: ${rewound}\n`);
+      for (const warning of [damagedWarning(result), chainRewoundWarning(result)]) if (warning) io.err(`warning: ${warning}\n`);
       const toCopy = auditFilesToCopy(dataDir);
       if (toCopy) io.err(`note: ${toCopy}\n`);
       return 0;

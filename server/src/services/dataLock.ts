@@ -2,7 +2,7 @@
 // server does (restore, prune, rebuild-rollups, migrate-to-postgres: cli/offline.ts). Each takes it before it opens
 // the store and refuses to start while a live process holds it, so two servers never write one store nor both lead,
 // and no server starts on a store a command is rewriting.
-import { linkSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../domain/fileModes';
 
@@ -85,21 +85,22 @@ export function takeLock(dataDir: string, owner: LockOwner = {}): DataLock {
     // A lock naming this very process was left by an earlier one that had the same pid (pids repeat across restarts,
     // in a container always): it is stale, not a server in the way.
     if (holder && holder.pid !== process.pid) throw new DataDirInUse(inUse(dataDir, holder, owner));
-    // Stale: its process is gone (or it is unreadable). Gone meanwhile (null): try again.
-    if (held !== null) takeOver(dataDir, file, held);
+    // Stale: its process is gone (or it is unreadable). Gone meanwhile (null): try again. A takeover that cannot
+    // write its marker (a full disk) cannot write a lock either: no lock, as for a fresh folder on that disk.
+    if (held !== null && takeOver(dataDir, file, held) === 'failed') return none;
   }
   const holds = () => readText(file) === text;
   return {
     describe(url) {
       if (!holds()) return;
       const next = JSON.stringify({ ...(JSON.parse(text) as LockInfo), url }) + '\n';
+      const aside = asideFile(file);
       try {
-        const aside = asideFile(file);
         writeFileSync(aside, next, { mode: PRIVATE_FILE_MODE });
         renameSync(aside, file); // replaced whole: a reader never sees half of it
         text = next;
       } catch {
-        /* a full disk: the lock stays without the address */
+        rmSync(aside, { force: true }); // a full disk: the lock stays without the address, and nothing beside it
       }
     },
     release() {
@@ -116,36 +117,59 @@ const asideFile = (file: string) => `${file}.${process.pid}.${Math.random().toSt
 
 /**
  * Creates `file` holding `text`, whole, unless it exists: written aside, then hard-linked into place (link fails if
- * the name exists). Where the file system has no hard links, created exclusively (O_EXCL) and then written.
+ * the name exists). Where the file system has no hard links, created exclusively (O_EXCL) and then written. 'failed':
+ * the folder takes no file (a full disk): nothing is left behind, since a lock or takeover marker left empty would be
+ * read as another start's and refuse every start after.
  */
 function createWhole(file: string, text: string): 'created' | 'exists' | 'failed' {
   const aside = asideFile(file);
-  const outcome = (error: unknown) => ((error as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists' : 'failed');
   try {
-    writeFileSync(aside, text, { mode: PRIVATE_FILE_MODE });
-    linkSync(aside, file);
-    return 'created';
-  } catch (error) {
-    if (outcome(error) === 'exists') return 'exists';
     try {
-      writeFileSync(file, text, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+      writeFileSync(aside, text, { mode: PRIVATE_FILE_MODE });
+    } catch {
+      return 'failed';
+    }
+    try {
+      linkSync(aside, file);
       return 'created';
-    } catch (again) {
-      return outcome(again);
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists' : createExclusive(file, text);
     }
   } finally {
     rmSync(aside, { force: true });
   }
 }
 
+/** Creates `file` exclusively and writes `text` into it; one it could not write whole is removed again. */
+function createExclusive(file: string, text: string): 'created' | 'exists' | 'failed' {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', PRIVATE_FILE_MODE);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists' : 'failed';
+  }
+  try {
+    writeSync(fd, text);
+    return 'created';
+  } catch {
+    rmSync(file, { force: true });
+    return 'failed';
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Removes the stale lock whose text is `stale`, as the one start holding the takeover file: a lock is removed only
  * by its holder or by that start, after it read the lock still stale. While another start holds the takeover file
- * this waits a moment (the caller looks again); a takeover file whose process is gone is removed.
+ * this waits a moment (the caller looks again); a takeover file whose process is gone is removed. 'failed': the
+ * folder takes no file (a full disk).
  */
-function takeOver(dataDir: string, file: string, stale: string): void {
+function takeOver(dataDir: string, file: string, stale: string): 'failed' | void {
   const marker = join(dataDir, TAKEOVER_FILE);
-  if (createWhole(marker, JSON.stringify(thisProcess()) + '\n') !== 'created') {
+  const created = createWhole(marker, JSON.stringify(thisProcess()) + '\n');
+  if (created === 'failed') return 'failed';
+  if (created !== 'created') {
     const taker = parseLock(readText(marker) ?? '');
     if (taker && !alive(taker)) rmSync(marker, { force: true });
     else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, TAKEOVER_WAIT_MS);
@@ -160,11 +184,16 @@ function takeOver(dataDir: string, file: string, stale: string): void {
 
 /** Why `taker` may not have the folder: who holds it (a server, or which command) and what to do. */
 function inUse(dataDir: string, holder: LockInfo, taker: LockOwner): string {
-  const what = [`pid ${holder.pid}`, ...(holder.url ? [holder.url] : []), `started ${holder.startedAt}`].join(', ');
   const byServer = !taker.command;
-  const who = holder.command ? `ringside ${holder.command} (${what})` : `${byServer ? 'another' : 'a'} Ringside server (${what})`;
+  const who = lockHolderName(holder, byServer ? 'another' : 'a');
   const wait = holder.command ? 'let it finish first' : byServer ? 'one server per data folder; stop it first' : (taker.whileServed ?? 'stop it first');
   return `${who} is using ${dataDir} (its lock: ${join(dataDir, LOCK_FILE)}): ${wait}${byServer ? ', or give this one its own --data' : ''}`;
+}
+
+/** Who holds a lock, as the refusals name it: `a Ringside server (pid 4242, http://…, started …)`, `ringside prune (…)`. */
+export function lockHolderName(holder: LockInfo, article: 'a' | 'another' = 'a'): string {
+  const what = [`pid ${holder.pid}`, ...(holder.url ? [holder.url] : []), `started ${holder.startedAt}`].join(', ');
+  return holder.command ? `ringside ${holder.command} (${what})` : `${article} Ringside server (${what})`;
 }
 
 function readText(file: string): string | null {

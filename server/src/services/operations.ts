@@ -17,6 +17,14 @@ export async function restore(backend: StoreBackend, fromFile: string, dataDir: 
  * numbers with other hashes, so that head never verifies again (the offline verifier says so); only the kept
  * database still proves it.
  */
+/** What a restore over a database SQLite could not read did with it (null: it could read it). */
+export function damagedWarning(restored: RestoreInfo): string | null {
+  if (!restored.damaged) return null;
+  const what = `the replaced database could not be read (SQLite: ${restored.damaged}), so its audit chain was not compared with the backup's`;
+  if (!restored.replaced) return `${what}: it was not kept (--force)`;
+  return `${what}: it was kept as it was, as ${restored.replaced} (with its -wal, if it had one). What was stored in it after the backup was taken is not in the restored store; it may be recovered from that file (sqlite3's .recover), and the chain heads published from it are proven by nothing else`;
+}
+
 export function chainRewoundWarning(restored: RestoreInfo): string | null {
   const r = restored.rewound;
   if (!r) return null;

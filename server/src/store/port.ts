@@ -535,8 +535,12 @@ export interface StoreBackend {
    */
   exists(dataDir: string): Promise<boolean>;
   open(options: StoreOptions): Promise<Store>;
-  /** Opens an existing store as it is; DomainError not-found when there is none. */
-  openReadOnly(dataDir: string): Promise<ReadOnlyStore>;
+  /**
+   * Opens an existing store as it is; DomainError not-found when there is none. A store of another release's schema
+   * is refused (SchemaError: not yet, or no longer, the tables these reads know), an older one allowed only with
+   * `olderSchema` by a caller whose reads check for the tables they need (public-key's signing key).
+   */
+  openReadOnly(dataDir: string, options?: { olderSchema?: 'allow' }): Promise<ReadOnlyStore>;
   /** A consistent copy of a data directory's store, also while a server uses it. */
   backup(dataDir: string, toFile: string): Promise<BackupInfo>;
   /** Replaces a data directory's store by a backup (refused while a server uses the directory). */
@@ -554,6 +558,8 @@ export interface RestoreInfo {
    * was taken, or is another store's): its head, the restored one's, and the last link both share (0: none).
    */
   rewound: { replacedHead: ChainHead; restoredHead: ChainHead; sharedSeq: number } | null;
+  /** Why SQLite could not read the replaced database (its words; its chain was then not compared), or null. */
+  damaged?: string | null;
 }
 
 export interface CompactInfo {

@@ -2,7 +2,7 @@
 // public-key refuses a folder whose key is not the one its store records (or holds none where the store records
 // one), naming both keys and what to copy, and makes no key there; restore says when the database it replaces had
 // chained further than the backup, since the heads published from those links no longer verify.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SigningIdentity } from '../../../server/src/services/signing';
@@ -170,3 +170,37 @@ function headOf(file: string): { seq: number; hash: string } {
     db.close();
   }
 }
+
+describe('a damaged database', () => {
+  it('is named at start with what to do; restore replaces it and keeps it byte for byte (without --force), or says it kept nothing (--force)', async () => {
+    const { dir, backup } = await storeWithBackup(2);
+    const server = await startTestServer({ dataDir: dir });
+    try {
+      // Acknowledged after the backup was taken: in the damaged file only, which is why it must not be thrown away.
+      expect((await server.postEvents(call({ id: 'after-backup' }))).status).toBe(201);
+    } finally {
+      await server.close();
+    }
+    const file = join(dir, 'ringside.db');
+    const bytes = readFileSync(file);
+    bytes.write('not a SQLite header', 0); // its first 16 bytes: SQLite no longer knows the file
+    writeFileSync(file, bytes);
+
+    const start = await runNode([mainJs, '--port', '0', '--data', dir], { env: { ...process.env, RINGSIDE_DATABASE_URL: '', RINGSIDE_API_KEY: 'rs_damaged-db-test-key-0123456789ab' }, timeout: 30_000 });
+    expect(start.status).toBe(1);
+    expect(start.stderr).toContain(`could not start: ${file} is damaged (SQLite: file is not a database): restore the newest backup (restore --from FILE --data ${dir}`);
+
+    const r = await cli('restore', '--from', backup, '--data', dir);
+    expect(r.status, r.stderr).toBe(0);
+    const kept = /the previous database was kept as (\S+)\n/.exec(r.stderr)?.[1];
+    expect(kept, r.stderr).toBeDefined();
+    expect(readFileSync(kept!).equals(bytes)).toBe(true); // as it was, not checkpointed or rewritten
+    expect(r.stderr).toContain(`warning: the replaced database could not be read (SQLite: file is not a database), so its audit chain was not compared with the backup's: it was kept as it was, as ${kept}`);
+    expect((await cli('verify', '--data', dir)).status).toBe(0);
+
+    writeFileSync(file, bytes);
+    const forced = await cli('restore', '--from', backup, '--data', dir, '--force');
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain('warning: the replaced database could not be read (SQLite: file is not a database), so its audit chain was not compared with the backup\'s: it was not kept (--force)');
+  }, 60_000);
+});

@@ -1,14 +1,16 @@
 // migrate-to-postgres: a SQLite store written through the API (events at several sites, corrections, a standard
 // version's withdrawal, the audit log) moved into an empty PostgreSQL database by the built CLI; the chain verifies
-// there, the figures are the same, a server on the database goes on numbering where SQLite left off, and a second
-// move into the filled database is refused; a store holding text PostgreSQL cannot keep (NUL) is refused, named, first.
+// there, the figures are the same, a server on the database goes on numbering where SQLite left off, the SQLite file
+// is set aside (no start runs on it by mistake), and a second move into the filled database is refused; a store holding text PostgreSQL cannot keep (NUL) is refused, named, first.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { defaultSite } from '../../../server/src/domain/sites';
 import type { EventInput } from '../../../server/src/protocol';
 import { prepareEvent } from '../../../server/src/services/ingest/prepare';
-import { openRawDatabase } from '../../../server/src/store/sqlite/database';
+import { openSqliteFile } from '../../../server/src/store/sqlite/database';
 import { mainJs, startCli } from '../support/cli';
 import { openTestCore } from '../support/core';
 import { tablesIn, testDatabases } from '../support/postgres';
@@ -23,6 +25,12 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '' } });
+/** The name the move gave DIR's SQLite database (its -wal, if any, beside it under the same name). */
+function movedAside(dir: string): string {
+  const aside = readdirSync(dir).filter((f) => f.startsWith('ringside.db.moved-to-postgres-') && !f.endsWith('-wal'));
+  expect(aside).toHaveLength(1);
+  return aside[0]!;
+}
 const compliancePath = '/api/v1/compliance?window=1h';
 
 it('moves a SQLite store into an empty PostgreSQL database, chain verified, figures and numbering carried on', async () => {
@@ -46,7 +54,18 @@ it('moves a SQLite store into an empty PostgreSQL database, chain verified, figu
   expect(moved.stdout).toMatch(/^INTACT: /);
   expect(moved.stderr).toMatch(/copied .*40 events/);
   expect(cli('verify', '--data', sqlite.dataDir, '--database', url).stdout).toMatch(/^INTACT: /);
+  // The SQLite copy is set aside: a start that lost its --database (RINGSIDE_DATABASE_URL unset) is refused rather
+  // than run on it, taking events the nodes on PostgreSQL never see.
+  const aside = movedAside(sqlite.dataDir);
+  expect(existsSync(join(sqlite.dataDir, 'ringside.db'))).toBe(false);
+  expect(moved.stderr).toContain(`${join(sqlite.dataDir, 'ringside.db')} is now ${join(sqlite.dataDir, aside)}`);
+  const stray = spawnSync(process.execPath, [mainJs, '--port', '0', '--data', sqlite.dataDir], { encoding: 'utf8', env: { ...process.env, RINGSIDE_DATABASE_URL: '', RINGSIDE_API_KEY: TEST_ADMIN_KEY }, timeout: 30_000 });
+  expect(stray.status, stray.stderr).toBe(2);
+  expect(stray.stderr).toContain('start with --database postgres://');
+  expect(existsSync(join(sqlite.dataDir, 'ringside.db'))).toBe(false);
 
+  // Renamed back (going on with SQLite, or moving again): a second move into the filled database is refused.
+  for (const suffix of ['', '-wal']) if (existsSync(join(sqlite.dataDir, aside + suffix))) renameSync(join(sqlite.dataDir, aside + suffix), join(sqlite.dataDir, `ringside.db${suffix}`));
   const again = cli('migrate-to-postgres', '--data', sqlite.dataDir, '--database', url);
   expect(again.status).toBe(1);
   expect(again.stderr).toMatch(/not empty/);
@@ -104,8 +123,8 @@ it('copies every table of the file, the alert history before incidents with its 
   expect(moved.status, moved.stderr).toBe(0);
   expect(moved.stderr).toMatch(/alert_deliveries/);
 
-  // The file as the move read it (brought to the current schema), table by table, against PostgreSQL.
-  const file = openRawDatabase(dir);
+  // The file as the move read it (brought to the current schema, then set aside), table by table, against PostgreSQL.
+  const file = openSqliteFile(join(dir, movedAside(dir)));
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -4,6 +4,7 @@
 // seq is never reused. The caller verifies the chain on PostgreSQL afterwards.
 // Every table of the file is copied but NOT_COPIED's, which hold nothing between transactions; a table of the file
 // that is in neither list is refused before anything is written, so a table added later cannot be left behind.
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import type pg from 'pg';
 import { databasePath, existingDatabasePath, openDatabase, openReader } from '../sqlite/database';
 import { createPool, Sql } from './db';
@@ -108,6 +109,21 @@ export async function copySqliteToPostgres(dataDir: string, url: string): Promis
     sqlite.close();
     await pool.end();
   }
+}
+
+/**
+ * After a verified move, `dataDir`'s SQLite database takes another name (its -wal with it; the -shm is SQLite's
+ * index of it, remade on open), so that a start on the folder without --database (RINGSIDE_DATABASE_URL lost) is
+ * refused for holding the audit files but no ringside.db, rather than run on this copy and take events the nodes on
+ * PostgreSQL never see. Renamed back, it is a SQLite store as before. Returns the new name.
+ */
+export function setAsideMovedSqlite(dataDir: string, at: Date): string {
+  const file = databasePath(dataDir);
+  const aside = `${file}.moved-to-postgres-${at.toISOString().replace(/[:.]/g, '-')}`;
+  if (existsSync(`${file}-wal`)) renameSync(`${file}-wal`, `${aside}-wal`);
+  rmSync(`${file}-shm`, { force: true });
+  renameSync(file, aside);
+  return aside;
 }
 
 /** How many places holding a NUL the refusal names (each table is read to its end regardless). */

@@ -7,6 +7,8 @@ import type { StoreBackend } from '../port';
 import { PgCoordination } from './coordination';
 import { createPool, redacted } from './db';
 import { migrate, schemaVersion } from './migrate';
+import { PG_LATEST_VERSION } from '../migrations/postgres';
+import { checkReadableSchema, SchemaError } from '../schemaVersion';
 import { PgStore, readOnlyStore } from './store';
 
 export interface PostgresBackendOptions {
@@ -54,13 +56,15 @@ export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
       const writes = createPool({ url: options.url, max: 1, pipeline: true });
       return new PgStore(p, writes, o.now ?? Date.now, new PgCoordination(options.url, randomUUID()));
     },
-    async openReadOnly() {
+    async openReadOnly(_dataDir, readOptions = {}) {
       const p = pool();
       try {
-        if ((await schemaVersion(p)) === 0) throw noStore(options.url);
+        const version = await schemaVersion(p);
+        if (version === 0) throw noStore(options.url);
+        checkReadableSchema(version, PG_LATEST_VERSION, `the PostgreSQL database ${redacted(options.url)}`, readOptions);
       } catch (error) {
         await p.end().catch(() => undefined);
-        throw error instanceof DomainError ? error : openingError(error, options.url);
+        throw error instanceof DomainError || error instanceof SchemaError ? error : openingError(error, options.url);
       }
       return readOnlyStore(p);
     },

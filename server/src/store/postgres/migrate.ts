@@ -3,6 +3,7 @@
 // schema current. ringside_schema says which version the database has (SQLite's user_version).
 import type pg from 'pg';
 import { PG_MIGRATIONS, type PgMigration } from '../migrations/postgres';
+import { newerSchema } from '../schemaVersion';
 
 /** The advisory lock key of migrations ("ringside" in ASCII, shortened to fit a bigint). */
 const MIGRATION_LOCK = 0x72696e6773696465n;
@@ -23,7 +24,7 @@ export async function migrate(pool: pg.Pool, migrations: readonly PgMigration[] 
     await client.query('CREATE TABLE IF NOT EXISTS ringside_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
     const current = await schemaVersion(client);
     const latest = migrations.at(-1)?.version ?? 0;
-    if (current > latest) throw new Error(`database schema version ${current} is newer than this Ringside understands (${latest}); upgrade Ringside`);
+    if (current > latest) throw new Error(newerSchema(current, latest));
     for (const m of migrations.filter((m) => m.version > current)) {
       await client.query(m.sql);
       await client.query('INSERT INTO ringside_schema (version, name) VALUES ($1, $2)', [m.version, m.name]);

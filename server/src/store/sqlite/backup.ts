@@ -10,6 +10,8 @@ import { folderAccessProblem, isFolder } from '../dataFolder';
 import { CHAIN_SQL } from './chain';
 import { databasePath, existingDatabasePath, hasTable } from './database';
 import { schemaVersion } from './migrate';
+import { errorCode, isDamaged } from './storageErrors';
+import { newerSchema } from '../schemaVersion';
 
 export async function backupDatabase(dataDir: string, toFile: string): Promise<BackupInfo> {
   const source = existingDatabasePath(dataDir);
@@ -19,6 +21,7 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
   const createdFolder = unwritable(toFile, () => makeFolder(dirname(toFile)));
   const db = new Database(source, { fileMustExist: true });
   const partial = toFile + '.partial';
+  let checked: ReturnType<typeof inspect>;
   try {
     db.pragma('busy_timeout = 5000');
     // The copy holds what the database does: made the owner's only before SQLite writes into it (empty, it is a new
@@ -27,23 +30,37 @@ export async function backupDatabase(dataDir: string, toFile: string): Promise<B
       rmSync(partial, { force: true });
       closeSync(openSync(partial, 'wx', PRIVATE_FILE_MODE));
     });
-    await db.backup(partial);
-    singleFile(partial);
+    // A newer release's store is refused before anything is copied, as every command of this release refuses it.
+    const version = schemaVersion(db);
+    if (version > LATEST_VERSION) throw new Error(`${source}: ${newerSchema(version, LATEST_VERSION)}`);
+    try {
+      await db.backup(partial);
+      singleFile(partial);
+    } catch (error) {
+      // Only the copy is written: a full disk is the backup's (SQLite's words would read as the data folder's).
+      throw errorCode(error).startsWith('SQLITE_FULL') ? cannotWrite(toFile, error) : error;
+    }
+    // Checked before it takes its name: a copy that fails the check (the database itself damaged) is not left as
+    // a backup beside the refusal.
+    checked = inspect(partial, `the copy of ${source}`);
     renameSync(partial, toFile);
   } catch (error) {
     // Nothing half-written is kept; SQLite's "readonly database" (a folder this user may not write, whose -shm it
     // would have to make) said as every command says it.
     try {
-      rmSync(partial, { force: true });
+      // The copy, and the rollback journal SQLite keeps beside it while it writes (left when the write failed).
+      for (const suffix of ['', '-journal']) rmSync(partial + suffix, { force: true });
     } catch {
       // A folder this user may not search has no copy of ours in it either; the first failure is the one to say.
     }
-    const readOnly = (error as { code?: unknown } | null)?.code === 'SQLITE_READONLY' ? folderAccessProblem(dataDir, 'write') : null;
+    // SQLITE_READONLY at the copy; SQLITE_READONLY_CANTINIT and the like at the first read (the schema's version).
+    const readOnly = errorCode(error).startsWith('SQLITE_READONLY') ? folderAccessProblem(dataDir, 'write') : null;
+    if (error instanceof BackupProblem) throw new Error(`${error.message}; no backup was written`, { cause: error });
     throw readOnly ? new Error(readOnly) : error;
   } finally {
     db.close();
   }
-  return { file: toFile, ...inspect(toFile), ...(createdFolder !== undefined ? { createdFolder } : {}) };
+  return { file: toFile, ...checked, ...(createdFolder !== undefined ? { createdFolder } : {}) };
 }
 
 /**
@@ -68,15 +85,14 @@ function unwritable<T>(toFile: string, write: () => T): T {
 }
 
 function cannotWrite(toFile: string, error: unknown): Error {
-  const raw = (error as { code?: unknown } | null)?.code;
-  const code = typeof raw === 'string' ? raw : '';
+  const code = errorCode(error);
   return new Error(`cannot write the backup ${toFile}: ${whyNot(dirname(toFile), code, error as Error)} (${code || 'error'})`, { cause: error });
 }
 
 function whyNot(folder: string, code: string, error: Error): string {
   if (/EACCES|EPERM/.test(code)) return folderAccessProblem(folder, 'write') ?? 'permission denied';
   if (code === 'EROFS') return `${folder} is on a read-only file system`;
-  if (code === 'ENOSPC') return `the disk holding ${folder} is full`;
+  if (code === 'ENOSPC' || code.startsWith('SQLITE_FULL')) return `the disk holding ${folder} is full`;
   if (code === 'ENOENT' || code === 'ENOTDIR') return `files cannot be created in ${folder}`;
   return error.message;
 }
@@ -96,22 +112,22 @@ function singleFile(file: string): void {
 }
 
 /** Checks a backup file: a Ringside database this version can open, and intact. */
-function inspect(file: string): { bytes: number; events: number; schemaVersion: number } {
+function inspect(file: string, name = file): { bytes: number; events: number; schemaVersion: number } {
   let db: Database.Database | null = null;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
     const check = db.pragma('integrity_check', { simple: true });
-    if (check !== 'ok') throw new BackupProblem(`${file} failed SQLite's integrity check: ${String(check)}`);
+    if (check !== 'ok') throw new BackupProblem(`${name} failed SQLite's integrity check: ${String(check)}`);
     const version = schemaVersion(db);
     const latest = LATEST_VERSION;
-    if (version < 1 || version > latest) throw new BackupProblem(`${file} has schema version ${version}; this Ringside reads 1 to ${latest}`);
+    if (version < 1 || version > latest) throw new BackupProblem(`${name} has schema version ${version}; this Ringside reads 1 to ${latest}`);
     const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
     const { page_count, page_size } = { page_count: db.pragma('page_count', { simple: true }) as number, page_size: db.pragma('page_size', { simple: true }) as number };
     return { bytes: page_count * page_size, events, schemaVersion: version };
   } catch (error) {
     // SQLite's own words ("file is not a database", "no such table: events") name neither the file nor what it is not.
     if (error instanceof BackupProblem) throw error;
-    throw new BackupProblem(`${file} is not a Ringside database: ${(error as Error).message}`);
+    throw new BackupProblem(`${name} is not a Ringside database: ${(error as Error).message}`);
   } finally {
     db?.close();
   }
@@ -136,11 +152,22 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   let replaced: string | null = null;
   // The restored file keeps the mode of the one it replaces (the operator's choice); a new one is the owner's only.
   const mode = existsSync(target) ? statSync(target).mode & 0o777 : PRIVATE_FILE_MODE;
-  const rewound = existsSync(target) ? chainRewound(target, fromFile, options.force === true) : null;
-  if (existsSync(target)) {
-    if (!options.force) {
-      if (rewound || eventCount(target) > 0) {
-        replaced = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const damaged = existsSync(target) ? unreadable(target) : null;
+  const rewound = existsSync(target) && !damaged ? chainRewound(target, fromFile, options.force === true) : null;
+  // The backup is copied in first, the current database kept aside next, and only then is anything of the current
+  // one removed: a copy that fails (a full disk) leaves the folder's database as it was, never none at all.
+  const staging = join(dataDir, `.restore-${process.pid}.db`);
+  try {
+    copyFileSync(fromFile, staging);
+    chmodSync(staging, mode); // not the backup's mode: the copy was made by whoever made the backup
+    if (existsSync(target) && !options.force) {
+      if (damaged) {
+        // Kept as it is, its -wal beside it: SQLite could not read it, so it cannot checkpoint it either, and what it
+        // holds that the backup does not (acknowledged after the backup was taken) is recovered from these files.
+        replaced = beforeRestoreName(target);
+        for (const suffix of ['', '-wal']) if (existsSync(target + suffix)) copyFileSync(target + suffix, replaced + suffix);
+      } else if (rewound || eventCount(target) > 0) {
+        replaced = beforeRestoreName(target);
         // Checkpoint the current file into one piece, then keep it aside.
         const db = new Database(target);
         db.pragma('wal_checkpoint(TRUNCATE)');
@@ -148,13 +175,38 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
         copyFileSync(target, replaced);
       }
     }
-    for (const suffix of ['', '-wal', '-shm']) rmSync(target + suffix, { force: true });
+  } catch (error) {
+    for (const file of [staging, ...(replaced ? [replaced, `${replaced}-wal`] : [])]) rmSync(file, { force: true });
+    const code = errorCode(error);
+    throw new Error(`cannot restore into ${dataDir}: ${whyNot(dataDir, code, error as Error)} (${code || 'error'})${existsSync(target) ? `; ${target} was left as it was` : ''}`, { cause: error });
   }
-  const staging = join(dataDir, `.restore-${process.pid}.db`);
-  copyFileSync(fromFile, staging);
-  chmodSync(staging, mode); // not the backup's mode: the copy was made by whoever made the backup
+  // The current database's -wal and -shm belong to it, not to the file taking its name (SQLite would read them as
+  // its own); its -wal is in the copy kept aside (checkpointed into it, or copied beside it).
+  for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });
   renameSync(staging, target); // atomic on one file system: never a half-copied ringside.db
-  return { replaced, events: checked.events, rewound };
+  return { replaced, events: checked.events, rewound, damaged };
+}
+
+const beforeRestoreName = (target: string) => `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+
+/**
+ * Why SQLite cannot read the database at `file` (its words), or null when it can: every page is read (quick_check,
+ * about as long as the copy the restore makes), so a damaged file is known before it is replaced, not by a read that
+ * happens to meet the damage.
+ */
+function unreadable(file: string): string | null {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const result = db.pragma('quick_check(1)', { simple: true }) as string;
+      return result === 'ok' ? null : result;
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    if (isDamaged(error)) return (error as Error).message;
+    throw error;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import type { CompactInfo } from '../port';
 import { existingDatabasePath, openSqliteFile } from './database';
-import { asUnavailable } from './storageErrors';
+import { asUnavailable, errorCode } from './storageErrors';
 
 export function compactDatabase(dataDir: string): CompactInfo {
   const file = existingDatabasePath(dataDir);
@@ -18,6 +18,11 @@ export function compactDatabase(dataDir: string): CompactInfo {
     // VACUUM wrote the new pages through the -wal; the checkpoint moves them into the file and truncates it.
     db.pragma('wal_checkpoint(TRUNCATE)');
   } catch (error) {
+    // VACUUM is one transaction: a failure leaves the file as it was. A full folder is the likely one: VACUUM needs
+    // room for a second copy of the database (and its -wal) while it runs.
+    if (/FULL|ENOSPC/.test(errorCode(error))) {
+      throw new Error(`the data folder ${dataDir} is full: compact needs free space up to twice the database's size while it runs; ${file} was left as it was`, { cause: error });
+    }
     throw asUnavailable(error);
   } finally {
     db.close();

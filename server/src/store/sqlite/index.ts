@@ -4,7 +4,7 @@ import { backupDatabase, restoreDatabase } from './backup';
 import { compactDatabase } from './compact';
 import { existsSync } from 'node:fs';
 import { databasePath } from './database';
-import { openingError } from './storageErrors';
+import { isDamaged, openingError } from './storageErrors';
 import { openReadOnly, SqliteStore } from './store';
 
 export const sqliteBackend: StoreBackend = {
@@ -16,7 +16,13 @@ export const sqliteBackend: StoreBackend = {
       throw openingError(error, options.dataDir); // a read-only or full data folder, said in words
     }
   },
-  openReadOnly: async (dataDir) => openReadOnly(dataDir),
+  openReadOnly: async (dataDir, options) => {
+    try {
+      return openReadOnly(dataDir, options);
+    } catch (error) {
+      throw isDamaged(error) ? openingError(error, dataDir) : error;
+    }
+  },
   backup: (dataDir, toFile) => backupDatabase(dataDir, toFile),
   restore: async (fromFile, dataDir, options) => restoreDatabase(fromFile, dataDir, options),
   compact: async (dataDir) => compactDatabase(dataDir),

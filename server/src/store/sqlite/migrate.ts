@@ -1,6 +1,7 @@
 // Running the frozen migrations (store/migrations/) on a SQLite file.
 import type Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from '../migrations';
+import { newerSchema } from '../schemaVersion';
 
 export function schemaVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
@@ -21,7 +22,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const latest = migrations.at(-1)?.version ?? 0;
   const current = schemaVersion(db);
   if (current > latest) {
-    throw new Error(`database schema version ${current} is newer than this Ringside understands (${latest}); upgrade Ringside`);
+    throw new Error(newerSchema(current, latest));
   }
   registerMigrationFunctions(db, migrations);
   for (const m of migrations.filter((m) => m.version > current)) {

@@ -27,6 +27,9 @@ import { snapshotReads } from './snapshot';
 import { asUnavailable } from './storageErrors';
 import { standardsReads, writeEventType, writeStandardVersion, writeStandardWithdrawal } from './standards';
 import { checkWritable } from './writable';
+import { checkReadableSchema } from '../schemaVersion';
+import { schemaVersion } from './migrate';
+import { LATEST_VERSION } from '../migrations';
 
 function readsOf(s: Statements): StoreReads {
   return { cases: casesReads(s), standards: standardsReads(s), sites: sitesReads(s), events: eventsReads(s), figures: figuresReads(s), incidents: incidentsReads(s), keys: keysReads(s), audit: auditReads(s) };
@@ -115,9 +118,15 @@ async function snapshotOf<T>(file: string, fn: (s: Snapshot) => Promise<T>): Pro
 }
 
 /** An existing file read as it is (no migration, no writer): verification next to a running server. */
-export function openReadOnly(dataDir: string): ReadOnlyStore {
+export function openReadOnly(dataDir: string, options: { olderSchema?: 'allow' } = {}): ReadOnlyStore {
   const file = existingDatabasePath(dataDir);
   const reader = readOnlyConnection(file, dataDir);
+  try {
+    checkReadableSchema(schemaVersion(reader), LATEST_VERSION, file, options);
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
   return {
     reads: readsOf(new Statements(reader)),
     snapshot: (fn) => snapshotOf(file, fn),
