@@ -17,14 +17,6 @@ export async function restore(backend: StoreBackend, fromFile: string, dataDir: 
  * numbers with other hashes, so that head never verifies again (the offline verifier says so); only the kept
  * database still proves it.
  */
-/** What a restore over a database SQLite could not read did with it (null: it could read it). */
-export function damagedWarning(restored: RestoreInfo): string | null {
-  if (!restored.damaged) return null;
-  const what = `the replaced database could not be read (SQLite: ${restored.damaged}), so its audit chain was not compared with the backup's`;
-  if (!restored.replaced) return `${what}: it was not kept (--force)`;
-  return `${what}: it was kept as it was, as ${restored.replaced} (with its -wal, if it had one). What was stored in it after the backup was taken is not in the restored store; it may be recovered from that file (sqlite3's .recover), and the chain heads published from it are proven by nothing else`;
-}
-
 export function chainRewoundWarning(restored: RestoreInfo): string | null {
   const r = restored.rewound;
   if (!r) return null;
@@ -39,6 +31,14 @@ export function chainRewoundWarning(restored: RestoreInfo): string | null {
     `Chain heads published after link ${r.sharedSeq}${parted ? '' : ' (recorded by an auditor since the backup was taken)'} will no longer verify: ` +
     `${parted ? `the restored chain's links from ${r.sharedSeq + 1} on have other hashes` : `from the next start, new links take the numbers ${r.restoredHead.seq + 1} on, with other hashes`}. ${kept}`
   );
+}
+
+/** What a restore over a database SQLite could not read did with it (null: it could read it). */
+export function damagedWarning(restored: RestoreInfo): string | null {
+  if (!restored.damaged) return null;
+  const what = `the replaced database could not be read (SQLite: ${restored.damaged}), so its audit chain was not compared with the backup's`;
+  if (!restored.replaced) return `${what}: it was not kept (--force)`;
+  return `${what}: it was kept as it was, as ${restored.replaced} (with its -wal, if it had one). What was stored in it after the backup was taken is not in the restored store; it may be recovered from that file (sqlite3's .recover), and the chain heads published from it are proven by nothing else`;
 }
 
 export function compact(backend: StoreBackend, dataDir: string): Promise<CompactInfo> {
