@@ -45,6 +45,26 @@ describe('CustomIntegrations.map', () => {
     expect(await m.map('long', {})).toEqual({ kind: 'failed', message: expect.stringMatching(/took longer than 1000 ms/) });
   });
 
+  it('counts the CPU time a mapping takes, not the clock’s: a machine busy with other work does not make it too slow', async () => {
+    // Stand-in clocks read at each step: the clock moves 40 ms a step (the process waits for a busy machine's cores),
+    // the CPU time 0.01 ms a step (what the mapping's own steps cost).
+    const busy = () => {
+      let wall = 0;
+      let cpu = 0;
+      return { wallMs: () => (wall += 40), cpuMs: () => (cpu += 0.01) };
+    };
+    const integrations = new CustomIntegrations(busy());
+    const checked = checkIntegrations([{ id: 'many', map: '$map([1..200], function($n){ {"uid": $string($n)} })' }]);
+    integrations.apply(checked.integrations);
+    const mapped = await integrations.map('many', {});
+    expect(mapped).toMatchObject({ kind: 'mapped', items: expect.any(Array) });
+    expect((mapped as { items: unknown[] }).items).toHaveLength(200);
+    // The same steps, each costing 40 ms of CPU: over the limit.
+    const slow = new CustomIntegrations({ wallMs: busy().wallMs, cpuMs: ((cpu = 0) => () => (cpu += 40))() });
+    slow.apply(checked.integrations);
+    expect(await slow.map('many', {})).toEqual({ kind: 'failed', message: expect.stringMatching(/took longer than 1000 ms/) });
+  });
+
   it('hands the thread back while a slow mapping runs, so the server answers other requests meanwhile', async () => {
     const m = withMaps({ long: '($loop := function($n){ $n < 1e12 ? $loop($n + 1) : $n }; $loop(0))' });
     // Turns of the event loop that other work (another request's I/O) gets before the mapping's answer: none when the
