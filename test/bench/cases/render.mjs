@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { API_KEY, fmt, http, REPO, removeDir, sleep, startRingside, summary, tempDir } from '../lib/common.mjs';
+import { API_KEY, buildWebview, fmt, http, REPO, removeDir, sleep, startRingside, summary, tempDir } from '../lib/common.mjs';
 
 /**
  * The page's check for a first render. `rows`: the fewest hourly rows a chart's table shows for "7 days until now"
@@ -183,6 +183,7 @@ async function dashboardLoad(browser, url, check, names, log, keep = false) {
 }
 
 export async function run({ quick, log }) {
+  buildWebview();
   const dir = tempDir('render');
   const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   const { chromium } = createRequire(join(REPO, 'package.json'))('playwright-core');

@@ -49,6 +49,18 @@ export function buildServer() {
   return built;
 }
 
+let webviewBuilt = false;
+
+/**
+ * Builds the dashboard's page and bundle (webview/dist), which the server serves at `/`: a fresh clone has none, and
+ * the render case would load the server's "not built" page instead. Built as `pnpm build` builds it, once per run.
+ */
+export function buildWebview() {
+  if (webviewBuilt) return;
+  execFileSync(process.execPath, [join(REPO, 'webview/build.mjs')], { cwd: join(REPO, 'webview'), stdio: ['ignore', 'ignore', 'inherit'] });
+  webviewBuilt = true;
+}
+
 export function machine() {
   const c = cpus();
   return {
