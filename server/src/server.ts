@@ -300,7 +300,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
       const liveClosed = live.close(drainTimeoutMs); // live clients first: every connection ends now
       const reading = live.snapshotsBeingRead();
       if (reading > 0) logger.info({ snapshots: reading }, 'closing: waiting for live snapshots being read before the store closes');
-      const replaying = live.replaysBeingRead();
+      const replaying = live.replays().replaysReading;
       if (replaying > 0) logger.info({ replays: replaying }, 'closing: waiting for live replays being read before the store closes');
       await drain.close(drainTimeoutMs);
       await liveClosed;

@@ -140,8 +140,11 @@ export async function knownSitesOf(sites: Pick<SitesService, 'known' | 'ids'>, q
     const id = siteIdAsRead(site, isKnown);
     return isKnown(id) ? id : undefined;
   };
-  // Read only when a name is unknown (a list given once is looked up whole too: a refusal reads the ids it needs).
-  const stored = names.some((n) => read(n) === undefined) ? await sites.ids() : [];
+  // Read only when a refusal may suggest one: a value that is neither a site nor, given once (readIdList), a list of
+  // sites. Such a list is refused only where one site is taken, with the list's hint, not a stored id.
+  const isSite = (text: string) => read(text.trim()) !== undefined;
+  const accounted = (text: string) => isSite(text) || (texts.length === 1 && text.split(',').every(isSite));
+  const stored = texts.some((t) => !accounted(t)) ? await sites.ids() : [];
   return Object.assign(read, { stored });
 }
 

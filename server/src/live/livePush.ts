@@ -42,8 +42,6 @@ export interface Live {
   snapshotsBeingRead(): number;
   /** Replays being read and waiting for their turn (replay.ts). */
   replays(): ReplayStats;
-  /** How many replays are being read from the store right now. */
-  replaysBeingRead(): number;
   /**
    * Ends every live connection at once, and starts no snapshot or replay after; resolves once none is being read (so
    * the store may close after it), or after `waitMs` (a read stuck on a lock must not hold a shutdown for ever).
@@ -105,7 +103,6 @@ export function attachLive(deps: LiveDeps): Live {
     pushSnapshot: () => sendSnapshot(io),
     snapshotsBeingRead: () => building.size,
     replays: () => replays.stats(),
-    replaysBeingRead: () => replays.stats().replaysReading,
     close: async (waitMs = CLOSE_WAIT_MS) => {
       closed = true;
       stopDays();

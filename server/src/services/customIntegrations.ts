@@ -168,11 +168,12 @@ function guarded(source: string, clocks: MappingClocks): jsonata.Expression {
   let sliceStart = clocks.wallMs();
   let sliceCpu = clocks.cpuMs();
   let depth = 0;
+  const tooLong = () => new Error(`the mapping took longer than ${LIMITS.ms} ms`);
   // Within a slice (at most ~SLICE_MS by the clock) the clock stands in for the CPU time: reading the process's CPU
   // time at every step would cost more than the step.
   const check = () => {
     if (depth > LIMITS.depth) throw new Error(`the mapping nests deeper than ${LIMITS.depth} levels`);
-    if (ran + Math.min(clocks.wallMs() - sliceStart, SLICE_MS) > LIMITS.ms) throw new Error(`the mapping took longer than ${LIMITS.ms} ms`);
+    if (ran + Math.min(clocks.wallMs() - sliceStart, SLICE_MS) > LIMITS.ms) throw tooLong();
   };
   // JSONata awaits what its entry hook returns: past a slice, a promise settled on the next turn of the event loop.
   const entry = (): Promise<void> | undefined => {
@@ -180,7 +181,7 @@ function guarded(source: string, clocks: MappingClocks): jsonata.Expression {
     check();
     if (clocks.wallMs() - sliceStart < SLICE_MS) return undefined;
     ran += clocks.cpuMs() - sliceCpu;
-    if (ran > LIMITS.ms) throw new Error(`the mapping took longer than ${LIMITS.ms} ms`);
+    if (ran > LIMITS.ms) throw tooLong();
     return new Promise((resolve) =>
       setImmediate(() => {
         sliceStart = clocks.wallMs();

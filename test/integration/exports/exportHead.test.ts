@@ -37,13 +37,15 @@ describe('HEAD of an export', () => {
     expect((await api('/export/report?from=soon', { method: 'HEAD' })).status).toBe(400);
   });
 
-  it('says Cache-Control: no-store, as the GET does, for every export: a cache must not keep what it describes', async () => {
+  it('says what the GET says of the file, for every export: no-store (a cache must not keep what it describes), its type and its name', async () => {
+    // The name's time is when it was asked: the same but for its digits.
+    const fileHeaders = (res: Response) => [res.headers.get('cache-control'), res.headers.get('content-type'), res.headers.get('content-disposition')?.replace(/\d/g, 'N')];
     for (const path of ['/export/events?format=csv', '/export/milestones?format=ndjson', '/export/compliance?format=json', '/export/incidents', '/export/alerts', '/export/audit-log', '/export/report']) {
       const head = await api(path, { method: 'HEAD' });
       expect([path, head.status, head.headers.get('cache-control')]).toEqual([path, 200, 'no-store']);
       const got = await api(path);
       await got.arrayBuffer();
-      expect([path, got.headers.get('cache-control')]).toEqual([path, 'no-store']);
+      expect([path, ...fileHeaders(head)]).toEqual([path, ...fileHeaders(got)]);
     }
   });
 });

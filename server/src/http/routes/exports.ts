@@ -135,20 +135,13 @@ const queryFor = (kind: ExportContext['kind'], formats: readonly string[]) => ({
 /** Streams one export; a HEAD answers the headers without running it. */
 async function streamExport(kind: ExportKind, q: ExportQuery, res: Response, app: AppContext, head: boolean): Promise<void> {
   const format = q.format as ExportFormat;
-  // The GET's Cache-Control too: a cache may freshen a stored answer from a HEAD's headers.
-  if (head) return void res.status(200).type(CONTENT_TYPES[format]).setHeader('Cache-Control', 'no-store').end();
+  const stamp = new Date(app.now()).toISOString().replace(/[:.]/g, '-');
+  const headers = () => fileHeaders(res, CONTENT_TYPES[format], `attachment; filename="ringside-${kind}-${stamp}.${format}"`);
+  if (head) return void headers().end();
   const ended = app.exportsRunning.start(res);
   if (!ended) return;
-  const stamp = new Date(app.now()).toISOString().replace(/[:.]/g, '-');
-  const headers = () => {
-    res.status(200);
-    res.setHeader('Content-Type', CONTENT_TYPES[format]);
-    res.setHeader('Content-Disposition', `attachment; filename="ringside-${kind}-${stamp}.${format}"`);
-    res.setHeader('Cache-Control', 'no-store');
-    res.flushHeaders();
-  };
   try {
-    await app.core.exports.stream(kind, q, res, { keyId: keyIdOf(res), keyName: keyNameOf(res) }, headers);
+    await app.core.exports.stream(kind, q, res, { keyId: keyIdOf(res), keyName: keyNameOf(res) }, () => headers().flushHeaders());
     res.end();
   } catch (error) {
     if (error instanceof ClientGone) return;
@@ -164,13 +157,20 @@ async function streamExport(kind: ExportKind, q: ExportQuery, res: Response, app
   }
 }
 
-/** The report's answer as a document, whether it is sent or only its headers (HEAD). */
-function reportHeaders(res: Response): Response {
-  res.status(200).type('text/html; charset=utf-8').setHeader('Content-Disposition', `inline; filename="ringside-audit-report.html"`);
-  // Never kept by a browser or proxy, like the streamed exports: it holds the period's figures and names.
+/**
+ * An export's headers, the same whether it is sent or only its headers are (HEAD: a cache may freshen a stored answer
+ * from them). Never kept by a browser or proxy: an export holds the period's figures and names.
+ */
+function fileHeaders(res: Response, contentType: string, disposition: string): Response {
+  res.status(200);
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Disposition', disposition);
   res.setHeader('Cache-Control', 'no-store');
   return res;
 }
+
+/** The report's answer as a document. */
+const reportHeaders = (res: Response) => fileHeaders(res, 'text/html; charset=utf-8', 'inline; filename="ringside-audit-report.html"');
 
 /** What stopped an export, in words for the client: a domain refusal as such, else readFailureInWords. */
 function failureReason(error: unknown): string {
