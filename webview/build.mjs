@@ -34,7 +34,8 @@ ${head.map((line) => `  ${line}\n`).join('')}  <title>${title}</title>
 // script has arrived (src/prefetch.ts), about 1 KB fetched from the same server.
 // The dashboard's script is asked at high priority: Chromium asks a deferred script at low priority and holds
 // low-priority requests while the parser is still in the head behind the stylesheet and the head script, so without
-// it the ~320 KB script was only requested once those had arrived and run (test/bench/NOTES.md, 18.BT).
+// it the ~320 KB script was only requested once those had arrived and run: a round trip later, which on a loopback
+// bench is lost in the scatter and across a network is the round trip itself (test/bench/NOTES.md, 18.BT, 18.BW).
 const INDEX_HTML = htmlPage({
   title: 'Ringside',
   name: 'dashboard',
