@@ -21,7 +21,7 @@ import { attachLive } from './live/livePush';
 import { joinNodes } from './live/nodes';
 import { buildSnapshot, type LiveSources } from './live/snapshot';
 import { requireSocketKey } from './live/socketAuth';
-import { guardSockets, packetLimit } from './live/socketGuard';
+import { guardSockets, packetLimit, type SocketStats } from './live/socketGuard';
 import type { ReplayStats } from './live/replay';
 import { createLogger } from './logger';
 import type { IncidentUpdate } from './protocol';
@@ -241,6 +241,12 @@ function guardConnections(front: HttpFront, httpServer: HttpServer, options: Ser
 }
 
 /** HTTP and the live push in front of the services; `close` ends both (live clients first, then HTTP drains). */
+/** GET /stats `live`: the guard's counts and the replays', a refused replay counted once whichever limit refused it. */
+function liveStats(sockets: SocketStats, replaying: ReplayStats): SocketStats & Omit<ReplayStats, 'refusedWaiting'> {
+  const { refusedWaiting, ...replays } = replaying;
+  return { ...sockets, ...replays, refusedReplays: sockets.refusedReplays + refusedWaiting };
+}
+
 function attachFront(core: Core, access: AccessSetup, options: ServerOptions, logger: Logger, clock: Clock) {
   const now = () => clock.now();
   let rateLimited = 0;
@@ -256,7 +262,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
     corsOrigins: options.corsOrigins ?? [],
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     onRateLimited: () => (rateLimited += 1),
-    stats: () => ({ http: { rateLimited, inFlight: drain.inFlight() }, live: guard && replays ? { ...guard.stats(), ...replays() } : undefined }),
+    stats: () => ({ http: { rateLimited, inFlight: drain.inFlight() }, live: guard && replays ? liveStats(guard.stats(), replays()) : undefined }),
   };
   const metrics = serverMetrics({ version: VERSION, ingest: core.ingest, openCases: () => core.clocks.openCount(), readiness: () => core.storage.readiness(), isLeading: () => core.leadership.isLeading(), pendingWebhooks: () => core.store.reads.incidents.pendingDeliveries(), now, front: securityAccess.stats });
   const sources: LiveSources = { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: core.serverZone, openClocks: () => core.clocks.openClocks() };

@@ -45,7 +45,8 @@ function cursor(value: unknown, name: string): number | undefined | string {
 
 const invalid = (error: string): ReplayResponse => ({ ok: false, error, code: 'invalid-replay' });
 
-export async function answerReplay(reads: StoreReads, request: unknown, limits: ReplayLimits = DEFAULT_LIMITS): Promise<ReplayResponse> {
+/** `wanted`: asked before each page; once false the rest is not read (the client has gone, nobody reads the answer). */
+export async function answerReplay(reads: StoreReads, request: unknown, limits: ReplayLimits = DEFAULT_LIMITS, wanted: () => boolean = () => true): Promise<ReplayResponse> {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) return invalid('the request must be an object { afterSeq?, afterIncidentChange? }');
   // A misspelt cursor (aftreSeq) would otherwise read as "nothing of that kind" and look caught up.
   const unknown = Object.keys(request).find((key) => key !== 'afterSeq' && key !== 'afterIncidentChange');
@@ -56,8 +57,8 @@ export async function answerReplay(reads: StoreReads, request: unknown, limits: 
   const afterChange = cursor(rawChange, 'afterIncidentChange');
   if (typeof afterChange === 'string') return invalid(afterChange);
   // One more than the limit tells whether there is more, without a COUNT over the table.
-  const events = afterSeq === undefined ? [] : await inPages((after, limit) => reads.events.after(after, limit), (j) => j.event.seq, afterSeq, limits.maxEvents + 1);
-  const incidents = afterChange === undefined ? [] : await inPages((after, limit) => reads.incidents.after(after, limit), (u) => u.change.seq, afterChange, limits.maxIncidentChanges + 1);
+  const events = afterSeq === undefined ? [] : await inPages((after, limit) => reads.events.after(after, limit), (j) => j.event.seq, afterSeq, limits.maxEvents + 1, wanted);
+  const incidents = afterChange === undefined ? [] : await inPages((after, limit) => reads.incidents.after(after, limit), (u) => u.change.seq, afterChange, limits.maxIncidentChanges + 1, wanted);
   const complete = events.length <= limits.maxEvents && incidents.length <= limits.maxIncidentChanges;
   return {
     ok: true,
@@ -74,11 +75,12 @@ export async function answerReplay(reads: StoreReads, request: unknown, limits: 
  * page. Both tables are numbered by seq and only grow at the end, so reading on after the last row of a page loses
  * and repeats nothing; rows stored between two pages are read as if they had been there.
  */
-async function inPages<T>(read: (after: number, limit: number) => Promise<T[]>, seqOf: (row: T) => number, after: number, limit: number): Promise<T[]> {
+async function inPages<T>(read: (after: number, limit: number) => Promise<T[]>, seqOf: (row: T) => number, after: number, limit: number, wanted: () => boolean): Promise<T[]> {
   const rows: T[] = [];
   let cursor = after;
   while (rows.length < limit) {
     await nextTurn();
+    if (!wanted()) break;
     const want = Math.min(READ_PAGE, limit - rows.length);
     const page = await read(cursor, want);
     rows.push(...page);
@@ -107,6 +109,8 @@ function replayFailed(error: unknown, socketId: string): ReplayResponse {
 export interface ReplayStats {
   replaysReading: number;
   replaysWaiting: number;
+  /** Replays refused with TOO_MANY_WAITING (GET /stats counts them in `refusedReplays`, with the guard's). */
+  refusedWaiting: number;
 }
 
 /** What a connection with REPLAYS_WAITING_PER_CONNECTION replays already waiting is answered (it stays connected). */
@@ -161,6 +165,7 @@ export function handleReplay(io: LiveServer, reads: StoreReads, onError: (error:
   // Replays handed over and not answered yet, on every connection: those being read, those in the node's line, and
   // those waiting behind their own connection's previous one (which join the line only once it is answered).
   let inHand = 0;
+  let refusedWaiting = 0;
   let stopped = false;
   const reading = new Set<Promise<unknown>>();
   io.on('connection', (socket) => {
@@ -173,14 +178,14 @@ export function handleReplay(io: LiveServer, reads: StoreReads, onError: (error:
       const answer = ack as (response: ReplayResponse) => void;
       // A request left out (or one too many) is answered, not read as another request: the client would wait forever.
       if (args.length !== 1) return answer(invalid(`replay takes one request { afterSeq?, afterIncidentChange? } before its acknowledgement (got ${args.length})`));
-      if (unanswered > REPLAYS_WAITING_PER_CONNECTION) return answer(TOO_MANY_WAITING);
+      if (unanswered > REPLAYS_WAITING_PER_CONNECTION) return (refusedWaiting += 1), answer(TOO_MANY_WAITING);
       const request = args[0];
       unanswered += 1;
       inHand += 1;
       // A replay of a connection that has gone meanwhile is not read: nobody is left to answer.
       const read = async () => {
         if (stopped || !socket.connected) return null;
-        const answer = answerReplay(reads, request, limits);
+        const answer = answerReplay(reads, request, limits, () => !stopped && socket.connected);
         reading.add(answer);
         return answer.finally(() => reading.delete(answer));
       };
@@ -207,7 +212,7 @@ export function handleReplay(io: LiveServer, reads: StoreReads, onError: (error:
   return {
     stats: () => {
       const { running } = node.stats();
-      return { replaysReading: running, replaysWaiting: inHand - running };
+      return { replaysReading: running, replaysWaiting: inHand - running, refusedWaiting };
     },
     stop: async () => {
       stopped = true;

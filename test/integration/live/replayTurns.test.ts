@@ -114,6 +114,7 @@ describe('replays from several connections at once', () => {
 describe('replays from one connection at once', () => {
   it('are read one after the other; past the ones that may wait, the next is refused and the connection stays', async () => {
     const client = await connect();
+    const refusedBefore = (await live()).refusedReplays;
     const release = hold();
     const sent = REPLAYS_WAITING_PER_CONNECTION + 3;
     const asked = Array.from({ length: sent }, (_, i) => replay(client, i));
@@ -121,11 +122,29 @@ describe('replays from one connection at once', () => {
     const refusal = { ok: false, code: 'too-many-replays', error: `too many replay requests waiting on this connection (${REPLAYS_WAITING_PER_CONNECTION}); ask again once one is answered` };
     expect(await Promise.all(asked.slice(REPLAYS_WAITING_PER_CONNECTION + 1))).toEqual([refusal, refusal]);
     await expect.poll(() => gate.reads).toBe(1);
-    expect(await live()).toMatchObject({ replaysReading: 1, replaysWaiting: REPLAYS_WAITING_PER_CONNECTION });
+    // Counted with the refusals of the per-second limit: one figure for the replays a node refused.
+    expect(await live()).toMatchObject({ replaysReading: 1, replaysWaiting: REPLAYS_WAITING_PER_CONNECTION, refusedReplays: refusedBefore + 2 });
     release();
     const answers = await Promise.all(asked.slice(0, REPLAYS_WAITING_PER_CONNECTION + 1));
     answers.forEach((answer, i) => expectAll(answer, i));
     expect(client.connected).toBe(true);
     expectAll(await replay(client, 5), 5); // room again once they were answered
+  });
+});
+
+describe('a replay whose client leaves while it is read', () => {
+  it('reads no further page: nobody is left to answer', async () => {
+    const client = await connect();
+    const release = hold();
+    const asked = replay(client, 0).catch(() => null); // never answered: the client has gone
+    await expect.poll(() => gate.reads).toBe(1); // its first page, of the five its 1,200 events take
+    client.close();
+    await expect.poll(async () => (await live()).connected).toBe(0);
+    // Every read from here on is counted, and none is held.
+    release();
+    gate.held = Promise.resolve();
+    await expect.poll(async () => (await live()).replaysReading).toBe(0);
+    expect(gate.reads).toBe(1);
+    expect(await asked).toBe(null);
   });
 });
