@@ -100,6 +100,26 @@ describe('accessibility', () => {
     expect(dashboard.state().selection.site).toBe('York');
   });
 
+  it('offers a skip link as the first stop, past the header\'s filters to the board', async () => {
+    const { root } = await fullDashboard();
+    const skip = root.querySelector<HTMLAnchorElement>('a.rs-skip')!;
+    const board = root.querySelector<HTMLElement>('main.rs-board')!;
+    const stops = () => [...root.querySelectorAll<HTMLElement>('a[href], button, select, input, summary, [tabindex="0"]')].filter((e) => !e.closest('[hidden]'));
+    expect(stops()[0]).toBe(skip);
+    const inHeader = stops().filter((e) => e.closest('.rs-header')).length;
+    expect(inHeader).toBeGreaterThan(5); // what it saves
+    // Out of sight until focused, then on screen.
+    expect(skip.getBoundingClientRect().width).toBeLessThanOrEqual(1);
+    skip.focus();
+    expect(skip.getBoundingClientRect().width).toBeGreaterThan(50);
+    await userEvent.keyboard('{Enter}');
+    expect(document.activeElement).toBe(board);
+    expect(location.hash).not.toContain('rs'); // the address (which may hold the key after '#') is left alone
+    // The next stop is the board's first control, not the header's.
+    await userEvent.keyboard('{Tab}');
+    expect(board.contains(document.activeElement)).toBe(true);
+  });
+
   it('keeps the keyboard in the Sites panel when a site bar is pressed, and when "All sites" takes it back', async () => {
     const { root, dashboard } = await fullDashboard();
     const york = () => root.querySelector<HTMLElement>('.rs-sites .rs-bar[data-key="York"]');

@@ -34,6 +34,21 @@ function region(className: string, label: string, hidden = false): HTMLElement {
   return section;
 }
 
+/**
+ * The page's first stop for the keyboard, shown only while focused: past the header's filters (a dozen stops) to the
+ * board. It moves the focus itself rather than by its address: the page's address after '#' may hold its key.
+ */
+function skipLink(board: HTMLElement): HTMLAnchorElement {
+  const link = el('a', 'rs-skip', 'Skip to the figures');
+  link.href = '#';
+  board.tabIndex = -1; // focusable from the link, not a stop of its own
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    board.focus();
+  });
+  return link;
+}
+
 export function createLayout(root: HTMLElement): Layout {
   root.classList.add('rs-app');
   const header = el('header', 'rs-header');
@@ -66,6 +81,6 @@ export function createLayout(root: HTMLElement): Layout {
   main.append(charts, staffing, distribution);
   board.append(open, tiles, main, side);
 
-  root.replaceChildren(header, alerts, stale, keyEntry, empty, board);
+  root.replaceChildren(skipLink(board), header, alerts, stale, keyEntry, empty, board);
   return { subtitle, controls, connection, alerts, stale, keyEntry, empty, board, open, tiles, charts, distribution, staffing, atRisk, sites, feed };
 }
