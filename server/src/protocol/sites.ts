@@ -109,14 +109,26 @@ function resolveTimeZone(zone: string): string | null {
   } catch {
     return null;
   }
-  listedZones ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((name) => [name.toLowerCase(), name]));
+  listedZones ??= listZones();
   const listed = listedZones.get(zone.toLowerCase()) ?? (resolved.toLowerCase() === zone.toLowerCase() ? resolved : undefined);
   if (listed) return listed;
   return zone === zone.toLowerCase() || zone === zone.toUpperCase() ? resolved : zone;
 }
 
 /** What a zone this server does not know is told. */
-export const UNKNOWN_TIME_ZONE = 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")';
+const UNKNOWN_TIME_ZONE = 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")';
+
+/**
+ * UNKNOWN_TIME_ZONE for `zone`, with the listed zone it most likely mistypes ("Asia/Calcuta" → "Asia/Calcutta"), as
+ * every other refused value names its near miss: a zone name is long and easy to misspell, and nothing else in the
+ * answer says which spelling the server has.
+ */
+export function unknownTimeZoneMessage(zone: string): string {
+  listedZones ??= listZones();
+  return `${UNKNOWN_TIME_ZONE}${didYouMean(zone, [...listedZones.values()])}`;
+}
+
+const listZones = (): Map<string, string> => new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((name) => [name.toLowerCase(), name]));
 
 /** An interval's start and end in minutes of the day, or null when it is not "HH:MM-HH:MM" with the start first. */
 function intervalMinutes(s: string): [number, number] | null {
@@ -162,7 +174,7 @@ const localDate = wellFormedString().superRefine((s, ctx) => {
 /** A site's settings, each as a definition gives it; what each defaults to when left out is domain/sites.ts resolveSite. */
 const siteSettings = {
   name: wellFormedString().trim().min(1, 'must not be empty').max(200),
-  timeZone: wellFormedString().transform((zone, ctx) => canonicalTimeZone(zone) ?? (ctx.addIssue({ code: 'custom', message: UNKNOWN_TIME_ZONE }), z.NEVER)),
+  timeZone: wellFormedString().transform((zone, ctx) => canonicalTimeZone(zone) ?? (ctx.addIssue({ code: 'custom', message: unknownTimeZoneMessage(zone) }), z.NEVER)),
   /** Country preset for the ring cycle; ringCycleSeconds wins when both are given. */
   country: z.enum(Object.keys(RING_CYCLE_PRESETS) as [CountryPreset, ...CountryPreset[]]),
   ringCycleSeconds: z

@@ -129,4 +129,17 @@ describe('PATCH /sites/:id changes the settings it names', () => {
     const notJson = await fetch(`${server().url}/api/v1/sites/ldn-bad`, { method: 'PATCH', headers: { authorization: `Bearer ${server().apiKey}`, 'content-type': 'text/plain' }, body: 'name=x' });
     expect(notJson.status).toBe(415);
   });
+
+  it('tells a mistyped time zone the zone it most likely means, in a site and in a query, as other refused values are', async () => {
+    const zone = 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")';
+    const site = await server().send('POST', '/api/v1/sites', { id: 'kolkata', timeZone: 'Asia/Calcuta' });
+    expect([site.status, site.body.errors]).toEqual([400, [{ path: 'timeZone', message: `${zone} (did you mean "Asia/Calcutta"?)` }]]);
+    await createSite({ ...LONDON, id: 'ldn-zone' });
+    const patch = await server().send('PATCH', '/api/v1/sites/ldn-zone', { timeZone: 'Europe/Londn' });
+    expect(patch.body.errors).toEqual([{ path: 'timeZone', message: `${zone} (did you mean "Europe/London"?)` }]);
+    const query = await server().send('GET', '/api/v1/compliance?tz=Pacific/Chatam');
+    expect([query.status, query.body.errors]).toEqual([400, [{ path: 'tz', message: `${zone} (did you mean "Pacific/Chatham"?)` }]]);
+    // Nothing near: the message alone, no guess.
+    expect((await server().send('GET', '/api/v1/compliance?tz=Mars/Olympus')).body.errors).toEqual([{ path: 'tz', message: zone }]);
+  });
 });
