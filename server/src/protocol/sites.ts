@@ -193,6 +193,24 @@ const siteSettings = {
  */
 const weekdayHours = <D extends z.ZodType>(day: D) => z.strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, day.optional()])) as Record<Weekday, z.ZodOptional<D>>);
 
+/**
+ * Why `hours` that open on no weekday (`{}`, or every day listed empty) are refused: such a site is never open, so
+ * nothing there is counted (outside hours) and no business-time deadline ever comes, without a word on the board.
+ * That is a mistake far more often than a meaning (a site closed for a while has holidays); open around the clock
+ * is `null`. Null when some weekday opens.
+ */
+export function noOpenDayProblem(hours: BusinessHours): string | null {
+  return WEEKDAYS.some((day) => (hours[day]?.length ?? 0) > 0)
+    ? null
+    : 'opens on no weekday, so the site would never be open and nothing there would be counted: give at least one weekday its intervals, or null for open around the clock (close single dates with holidays)';
+}
+
+/** A week of opening hours that opens on some weekday (noOpenDayProblem). */
+const openingWeek = weekdayHours(dayIntervals).superRefine((hours, ctx) => {
+  const problem = noOpenDayProblem(hours);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 const siteIdField = siteId(wellFormedString().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
 
 export const siteDefinitionSchema = z.strictObject({
@@ -201,7 +219,7 @@ export const siteDefinitionSchema = z.strictObject({
   timeZone: siteSettings.timeZone.optional(),
   country: siteSettings.country.optional(),
   ringCycleSeconds: siteSettings.ringCycleSeconds.optional(),
-  hours: weekdayHours(dayIntervals).nullable().optional(),
+  hours: openingWeek.nullable().optional(),
   holidays: siteSettings.holidays.optional(),
 });
 

@@ -130,6 +130,27 @@ describe('PATCH /sites/:id changes the settings it names', () => {
     expect(notJson.status).toBe(415);
   });
 
+  it('refuses hours that open on no weekday, in a new site, a replacement and a patch that closes the last open day', async () => {
+    const never = 'opens on no weekday, so the site would never be open and nothing there would be counted: give at least one weekday its intervals, or null for open around the clock (close single dates with holidays)';
+    for (const hours of [{}, { mon: [], sat: [] }]) {
+      const created = await server().send('POST', '/api/v1/sites', { id: 'closed-week', timeZone: 'Asia/Kathmandu', hours });
+      expect([created.status, created.body.errors]).toEqual([400, [{ path: 'hours', message: never }]]);
+    }
+    expect((await server().send('GET', '/api/v1/sites/closed-week')).status).toBe(404);
+    await createSite({ ...LONDON, id: 'ldn-week' });
+    const head = await auditHead();
+    const put = await server().send('PUT', '/api/v1/sites/ldn-week', { name: 'London', timeZone: 'Europe/London', ringCycleSeconds: 6, hours: {}, holidays: [] });
+    expect([put.status, put.body.errors]).toEqual([400, [{ path: 'hours', message: never }]]);
+    // Each day of the patch is fine alone; closing Monday, the site's only open day, leaves a week that never opens.
+    const patch = await server().send('PATCH', '/api/v1/sites/ldn-week', { hours: { mon: null } });
+    expect([patch.status, patch.body.errors]).toEqual([400, [{ path: 'hours', message: never }]]);
+    expect((await server().send('GET', '/api/v1/sites/ldn-week')).body).toEqual({ ...AS_CREATED, id: 'ldn-week' });
+    expect(await auditHead()).toEqual(head);
+    // Moving the open day is fine, and so is a site open around the clock.
+    expect((await server().send('PATCH', '/api/v1/sites/ldn-week', { hours: { mon: null, tue: ['09:00-17:00'] } })).body.hours).toEqual({ tue: ['09:00-17:00'] });
+    expect((await server().send('PATCH', '/api/v1/sites/ldn-week', { hours: null })).body.hours).toBeNull();
+  });
+
   it('tells a mistyped time zone the zone it most likely means, in a site and in a query, as other refused values are', async () => {
     const zone = 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")';
     const site = await server().send('POST', '/api/v1/sites', { id: 'kolkata', timeZone: 'Asia/Calcuta' });
