@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { normalSiteId, siteIdProblem } from './pure/idLists';
 import { betweenFieldsIssue, missingFromReplacementMessage, unlessWrong } from './issues';
-import { didYouMean } from './nearMiss';
+import { didYouMean, quotedText } from './nearMiss';
 import { wellFormedString } from './text';
 
 /** Ring cycle (on + off) in seconds by country, from public PBX indication tables. */
@@ -138,7 +138,27 @@ function intervalMinutes(s: string): [number, number] | null {
   return Number(m[2]) < 60 && Number(m[4]) < 60 && a < 24 * 60 && b <= 24 * 60 && a < b ? [a, b] : null;
 }
 
-const interval = wellFormedString().refine((s) => intervalMinutes(s) !== null, { message: 'must be "HH:MM-HH:MM" with the start before the end (end may be 24:00)' });
+/**
+ * Why an interval is refused, saying which part is wrong (null when it is fine). Its time that is no time of day is
+ * named, and an interval that ends before it starts is told how hours past midnight are written: a site open
+ * overnight ("22:00-02:00") opens on two weekdays, and which day's hours those are only the caller can say.
+ */
+function intervalProblem(s: string): string | null {
+  if (intervalMinutes(s) !== null) return null;
+  const got = ` (got ${quotedText(s)})`;
+  const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(s);
+  if (!m) return `must be "HH:MM-HH:MM", 24-hour with two digits each, e.g. "09:00-17:30"${got}`;
+  const [start, end] = [`${m[1]}:${m[2]}`, `${m[3]}:${m[4]}`];
+  const badTime = [start, end].find((t, i) => Number(t.slice(3)) > 59 || Number(t.slice(0, 2)) > (i === 0 ? 23 : 24) || (t.startsWith('24') && t !== '24:00'));
+  if (badTime !== undefined) return `has ${JSON.stringify(badTime)}, no time of day: hours run from 00 to 23 and minutes from 00 to 59, with 24:00 allowed as an end${got}`;
+  if (start === end) return `is empty: it starts and ends at ${start}${got}`;
+  return `ends before it starts: hours past midnight are two intervals, "${start}-24:00" on this day and "00:00-${end}" on the next${got}`;
+}
+
+const interval = wellFormedString().superRefine((s, ctx) => {
+  const problem = intervalProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /**
  * A day's opening intervals, in any order, none overlapping another: two that overlap ("09:00-12:00" and

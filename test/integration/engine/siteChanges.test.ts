@@ -151,6 +151,24 @@ describe('PATCH /sites/:id changes the settings it names', () => {
     expect((await server().send('PATCH', '/api/v1/sites/ldn-week', { hours: null })).body.hours).toBeNull();
   });
 
+  it('says what is wrong with an opening interval, and how hours past midnight are written', async () => {
+    const hours = { mon: ['9am-5pm', '09:00-25:00', '09:60-10:00', '24:00-24:00', '22:00-02:00', '09:00-09:00', '09:00 - 17:00', '08:00-09:00'] };
+    const res = await server().send('POST', '/api/v1/sites', { id: 'night-desk', timeZone: 'Asia/Kathmandu', hours });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { path: 'hours.mon.0', message: 'must be "HH:MM-HH:MM", 24-hour with two digits each, e.g. "09:00-17:30" (got "9am-5pm")' },
+      { path: 'hours.mon.1', message: 'has "25:00", no time of day: hours run from 00 to 23 and minutes from 00 to 59, with 24:00 allowed as an end (got "09:00-25:00")' },
+      { path: 'hours.mon.2', message: 'has "09:60", no time of day: hours run from 00 to 23 and minutes from 00 to 59, with 24:00 allowed as an end (got "09:60-10:00")' },
+      { path: 'hours.mon.3', message: 'has "24:00", no time of day: hours run from 00 to 23 and minutes from 00 to 59, with 24:00 allowed as an end (got "24:00-24:00")' },
+      { path: 'hours.mon.4', message: 'ends before it starts: hours past midnight are two intervals, "22:00-24:00" on this day and "00:00-02:00" on the next (got "22:00-02:00")' },
+      { path: 'hours.mon.5', message: 'is empty: it starts and ends at 09:00 (got "09:00-09:00")' },
+      { path: 'hours.mon.6', message: 'must be "HH:MM-HH:MM", 24-hour with two digits each, e.g. "09:00-17:30" (got "09:00 - 17:00")' },
+    ]);
+    // Written as the answer says, the night opens.
+    const night = await server().send('POST', '/api/v1/sites', { id: 'night-desk', timeZone: 'Asia/Kathmandu', hours: { mon: ['22:00-24:00'], tue: ['00:00-02:00'] } });
+    expect(night.status).toBe(201);
+  });
+
   it('tells a mistyped time zone the zone it most likely means, in a site and in a query, as other refused values are', async () => {
     const zone = 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")';
     const site = await server().send('POST', '/api/v1/sites', { id: 'kolkata', timeZone: 'Asia/Calcuta' });
