@@ -2,7 +2,7 @@
 // times as ISO 8601 with an offset, zones as IANA names, and a report's range ("today", a window, from/to) read by
 // one function in the zone the compliance reader uses. Every refusal names its parameter.
 import { z } from 'zod';
-import { canonicalTimeZone, isoWithOffset, notAnRfc3339Timestamp, REPORT_WINDOWS, UNKNOWN_TIME_ZONE, type ReportWindow } from '../protocol';
+import { canonicalTimeZone, isoWithOffset, notAnRfc3339Timestamp, REPORT_WINDOWS, unknownTimeZoneMessage, type ReportWindow } from '../protocol';
 import { oneOfMessage, unlessWrong } from '../protocol/issues';
 import { didYouMean, quotedText } from '../protocol/nearMiss';
 import { idListCandidates, readIdList, siteIdAsRead } from '../protocol/pure/idLists';
@@ -89,7 +89,7 @@ export const timeParam = () =>
 
 export const zoneParam = () =>
   text()
-    .transform((v, ctx) => canonicalTimeZone(v) ?? refuse(ctx, UNKNOWN_TIME_ZONE))
+    .transform((v, ctx) => canonicalTimeZone(v) ?? refuse(ctx, unknownTimeZoneMessage(v)))
     .optional();
 
 /** The refusal of a standard id no standard ever had, naming those that exist and the one it most likely mistypes. */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { normalSiteId, siteIdProblem } from './pure/idLists';
 import { betweenFieldsIssue, missingFromReplacementMessage, unlessWrong } from './issues';
-import { didYouMean } from './nearMiss';
+import { didYouMean, quotedText } from './nearMiss';
 import { wellFormedString } from './text';
 
 /** Ring cycle (on + off) in seconds by country, from public PBX indication tables. */
@@ -109,14 +109,26 @@ function resolveTimeZone(zone: string): string | null {
   } catch {
     return null;
   }
-  listedZones ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((name) => [name.toLowerCase(), name]));
+  listedZones ??= listZones();
   const listed = listedZones.get(zone.toLowerCase()) ?? (resolved.toLowerCase() === zone.toLowerCase() ? resolved : undefined);
   if (listed) return listed;
   return zone === zone.toLowerCase() || zone === zone.toUpperCase() ? resolved : zone;
 }
 
 /** What a zone this server does not know is told. */
-export const UNKNOWN_TIME_ZONE = 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")';
+const UNKNOWN_TIME_ZONE = 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")';
+
+/**
+ * UNKNOWN_TIME_ZONE for `zone`, with the listed zone it most likely mistypes ("Asia/Calcuta" → "Asia/Calcutta"), as
+ * every other refused value names its near miss: a zone name is long and easy to misspell, and nothing else in the
+ * answer says which spelling the server has.
+ */
+export function unknownTimeZoneMessage(zone: string): string {
+  listedZones ??= listZones();
+  return `${UNKNOWN_TIME_ZONE}${didYouMean(zone, [...listedZones.values()])}`;
+}
+
+const listZones = (): Map<string, string> => new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((name) => [name.toLowerCase(), name]));
 
 /** An interval's start and end in minutes of the day, or null when it is not "HH:MM-HH:MM" with the start first. */
 function intervalMinutes(s: string): [number, number] | null {
@@ -126,7 +138,27 @@ function intervalMinutes(s: string): [number, number] | null {
   return Number(m[2]) < 60 && Number(m[4]) < 60 && a < 24 * 60 && b <= 24 * 60 && a < b ? [a, b] : null;
 }
 
-const interval = wellFormedString().refine((s) => intervalMinutes(s) !== null, { message: 'must be "HH:MM-HH:MM" with the start before the end (end may be 24:00)' });
+/**
+ * Why an interval is refused, saying which part is wrong (null when it is fine). Its time that is no time of day is
+ * named, and an interval that ends before it starts is told how hours past midnight are written: a site open
+ * overnight ("22:00-02:00") opens on two weekdays, and which day's hours those are only the caller can say.
+ */
+function intervalProblem(s: string): string | null {
+  if (intervalMinutes(s) !== null) return null;
+  const got = ` (got ${quotedText(s)})`;
+  const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(s);
+  if (!m) return `must be "HH:MM-HH:MM", 24-hour with two digits each, e.g. "09:00-17:30"${got}`;
+  const [start, end] = [`${m[1]}:${m[2]}`, `${m[3]}:${m[4]}`];
+  const badTime = [start, end].find((t, i) => Number(t.slice(3)) > 59 || Number(t.slice(0, 2)) > (i === 0 ? 23 : 24) || (t.startsWith('24') && t !== '24:00'));
+  if (badTime !== undefined) return `has ${JSON.stringify(badTime)}, no time of day: hours run from 00 to 23 and minutes from 00 to 59, with 24:00 allowed as an end${got}`;
+  if (start === end) return `is empty: it starts and ends at ${start}${got}`;
+  return `ends before it starts: hours past midnight are two intervals, "${start}-24:00" on this day and "00:00-${end}" on the next${got}`;
+}
+
+const interval = wellFormedString().superRefine((s, ctx) => {
+  const problem = intervalProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /**
  * A day's opening intervals, in any order, none overlapping another: two that overlap ("09:00-12:00" and
@@ -162,7 +194,7 @@ const localDate = wellFormedString().superRefine((s, ctx) => {
 /** A site's settings, each as a definition gives it; what each defaults to when left out is domain/sites.ts resolveSite. */
 const siteSettings = {
   name: wellFormedString().trim().min(1, 'must not be empty').max(200),
-  timeZone: wellFormedString().transform((zone, ctx) => canonicalTimeZone(zone) ?? (ctx.addIssue({ code: 'custom', message: UNKNOWN_TIME_ZONE }), z.NEVER)),
+  timeZone: wellFormedString().transform((zone, ctx) => canonicalTimeZone(zone) ?? (ctx.addIssue({ code: 'custom', message: unknownTimeZoneMessage(zone) }), z.NEVER)),
   /** Country preset for the ring cycle; ringCycleSeconds wins when both are given. */
   country: z.enum(Object.keys(RING_CYCLE_PRESETS) as [CountryPreset, ...CountryPreset[]]),
   ringCycleSeconds: z
@@ -181,6 +213,24 @@ const siteSettings = {
  */
 const weekdayHours = <D extends z.ZodType>(day: D) => z.strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, day.optional()])) as Record<Weekday, z.ZodOptional<D>>);
 
+/**
+ * Why `hours` that open on no weekday (`{}`, or every day listed empty) are refused: such a site is never open, so
+ * nothing there is counted (outside hours) and no business-time deadline ever comes, without a word on the board.
+ * That is a mistake far more often than a meaning (a site closed for a while has holidays); open around the clock
+ * is `null`. Null when some weekday opens.
+ */
+export function noOpenDayProblem(hours: BusinessHours): string | null {
+  return WEEKDAYS.some((day) => (hours[day]?.length ?? 0) > 0)
+    ? null
+    : 'opens on no weekday, so the site would never be open and nothing there would be counted: give at least one weekday its intervals, or null for open around the clock (close single dates with holidays)';
+}
+
+/** A week of opening hours that opens on some weekday (noOpenDayProblem). */
+const openingWeek = weekdayHours(dayIntervals).superRefine((hours, ctx) => {
+  const problem = noOpenDayProblem(hours);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 const siteIdField = siteId(wellFormedString().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
 
 export const siteDefinitionSchema = z.strictObject({
@@ -189,7 +239,7 @@ export const siteDefinitionSchema = z.strictObject({
   timeZone: siteSettings.timeZone.optional(),
   country: siteSettings.country.optional(),
   ringCycleSeconds: siteSettings.ringCycleSeconds.optional(),
-  hours: weekdayHours(dayIntervals).nullable().optional(),
+  hours: openingWeek.nullable().optional(),
   holidays: siteSettings.holidays.optional(),
 });
 

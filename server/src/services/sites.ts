@@ -1,7 +1,7 @@
 // Sites: configured over the API or the standards file, or created on first sight by ingest. A change over the API
 // is written to the audit log in the same transaction as the change and its history row.
 import type { FieldProblem, Site, SiteDefinition, SitePatch } from '../protocol';
-import { caseTwinEntryMessage, caseTwinMessage, caseTwinsOf } from '../protocol';
+import { caseTwinEntryMessage, caseTwinMessage, caseTwinsOf, noOpenDayProblem } from '../protocol';
 import { caseTwinsAmong, newSiteItems } from './ingest/siteCase';
 import { DomainError, notFoundById, notTheUrlIdMessage } from '../domain/errors';
 import { patchSite, resolveSite, sameSite } from '../domain/sites';
@@ -181,7 +181,11 @@ export class SitesService {
   patch(id: string, patch: SitePatch, actor: Actor): Promise<{ changed: boolean; site: Site }> {
     return this.store.write(async (tx) => {
       const current = await this.configured(tx, id, patch.id);
-      return this.logged(tx, await this.put(tx, patchSite(current, patch)), actor, 'update', { method: 'PATCH', body: patch });
+      const def = patchSite(current, patch);
+      // The patch's days are checked alone; only the merged week shows that it closes the last open one.
+      const noOpenDay = def.hours ? noOpenDayProblem(def.hours) : null;
+      if (noOpenDay) throw new DomainError('invalid', 'hours', noOpenDay);
+      return this.logged(tx, await this.put(tx, def), actor, 'update', { method: 'PATCH', body: patch });
     });
   }
 

@@ -44,7 +44,7 @@ const dayArb = fc
     const intervals = [`${quarterText(q[0]!)}-${quarterText(q[1]!)}`, ...(q.length === 4 ? [`${quarterText(q[2]!)}-${quarterText(q[3]!)}`] : [])];
     return reversed ? intervals.reverse() : intervals;
   });
-const hoursArb = fc.option(fc.dictionary(fc.constantFrom('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'), dayArb, { maxKeys: 7 }), { nil: null, freq: 2 });
+const hoursArb = fc.option(fc.dictionary(fc.constantFrom('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'), dayArb, { minKeys: 1, maxKeys: 7 }), { nil: null, freq: 2 });
 
 const worldArb = fc
   .record({

@@ -129,4 +129,56 @@ describe('PATCH /sites/:id changes the settings it names', () => {
     const notJson = await fetch(`${server().url}/api/v1/sites/ldn-bad`, { method: 'PATCH', headers: { authorization: `Bearer ${server().apiKey}`, 'content-type': 'text/plain' }, body: 'name=x' });
     expect(notJson.status).toBe(415);
   });
+
+  it('refuses hours that open on no weekday, in a new site, a replacement and a patch that closes the last open day', async () => {
+    const never = 'opens on no weekday, so the site would never be open and nothing there would be counted: give at least one weekday its intervals, or null for open around the clock (close single dates with holidays)';
+    for (const hours of [{}, { mon: [], sat: [] }]) {
+      const created = await server().send('POST', '/api/v1/sites', { id: 'closed-week', timeZone: 'Asia/Kathmandu', hours });
+      expect([created.status, created.body.errors]).toEqual([400, [{ path: 'hours', message: never }]]);
+    }
+    expect((await server().send('GET', '/api/v1/sites/closed-week')).status).toBe(404);
+    await createSite({ ...LONDON, id: 'ldn-week' });
+    const head = await auditHead();
+    const put = await server().send('PUT', '/api/v1/sites/ldn-week', { name: 'London', timeZone: 'Europe/London', ringCycleSeconds: 6, hours: {}, holidays: [] });
+    expect([put.status, put.body.errors]).toEqual([400, [{ path: 'hours', message: never }]]);
+    // Each day of the patch is fine alone; closing Monday, the site's only open day, leaves a week that never opens.
+    const patch = await server().send('PATCH', '/api/v1/sites/ldn-week', { hours: { mon: null } });
+    expect([patch.status, patch.body.errors]).toEqual([400, [{ path: 'hours', message: never }]]);
+    expect((await server().send('GET', '/api/v1/sites/ldn-week')).body).toEqual({ ...AS_CREATED, id: 'ldn-week' });
+    expect(await auditHead()).toEqual(head);
+    // Moving the open day is fine, and so is a site open around the clock.
+    expect((await server().send('PATCH', '/api/v1/sites/ldn-week', { hours: { mon: null, tue: ['09:00-17:00'] } })).body.hours).toEqual({ tue: ['09:00-17:00'] });
+    expect((await server().send('PATCH', '/api/v1/sites/ldn-week', { hours: null })).body.hours).toBeNull();
+  });
+
+  it('says what is wrong with an opening interval, and how hours past midnight are written', async () => {
+    const hours = { mon: ['9am-5pm', '09:00-25:00', '09:60-10:00', '24:00-24:00', '22:00-02:00', '09:00-09:00', '09:00 - 17:00', '08:00-09:00'] };
+    const res = await server().send('POST', '/api/v1/sites', { id: 'night-desk', timeZone: 'Asia/Kathmandu', hours });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { path: 'hours.mon.0', message: 'must be "HH:MM-HH:MM", 24-hour with two digits each, e.g. "09:00-17:30" (got "9am-5pm")' },
+      { path: 'hours.mon.1', message: 'has "25:00", no time of day: hours run from 00 to 23 and minutes from 00 to 59, with 24:00 allowed as an end (got "09:00-25:00")' },
+      { path: 'hours.mon.2', message: 'has "09:60", no time of day: hours run from 00 to 23 and minutes from 00 to 59, with 24:00 allowed as an end (got "09:60-10:00")' },
+      { path: 'hours.mon.3', message: 'has "24:00", no time of day: hours run from 00 to 23 and minutes from 00 to 59, with 24:00 allowed as an end (got "24:00-24:00")' },
+      { path: 'hours.mon.4', message: 'ends before it starts: hours past midnight are two intervals, "22:00-24:00" on this day and "00:00-02:00" on the next (got "22:00-02:00")' },
+      { path: 'hours.mon.5', message: 'is empty: it starts and ends at 09:00 (got "09:00-09:00")' },
+      { path: 'hours.mon.6', message: 'must be "HH:MM-HH:MM", 24-hour with two digits each, e.g. "09:00-17:30" (got "09:00 - 17:00")' },
+    ]);
+    // Written as the answer says, the night opens.
+    const night = await server().send('POST', '/api/v1/sites', { id: 'night-desk', timeZone: 'Asia/Kathmandu', hours: { mon: ['22:00-24:00'], tue: ['00:00-02:00'] } });
+    expect(night.status).toBe(201);
+  });
+
+  it('tells a mistyped time zone the zone it most likely means, in a site and in a query, as other refused values are', async () => {
+    const zone = 'is not an IANA time zone known to this server (e.g. "Europe/Berlin")';
+    const site = await server().send('POST', '/api/v1/sites', { id: 'kolkata', timeZone: 'Asia/Calcuta' });
+    expect([site.status, site.body.errors]).toEqual([400, [{ path: 'timeZone', message: `${zone} (did you mean "Asia/Calcutta"?)` }]]);
+    await createSite({ ...LONDON, id: 'ldn-zone' });
+    const patch = await server().send('PATCH', '/api/v1/sites/ldn-zone', { timeZone: 'Europe/Londn' });
+    expect(patch.body.errors).toEqual([{ path: 'timeZone', message: `${zone} (did you mean "Europe/London"?)` }]);
+    const query = await server().send('GET', '/api/v1/compliance?tz=Pacific/Chatam');
+    expect([query.status, query.body.errors]).toEqual([400, [{ path: 'tz', message: `${zone} (did you mean "Pacific/Chatham"?)` }]]);
+    // Nothing near: the message alone, no guess.
+    expect((await server().send('GET', '/api/v1/compliance?tz=Mars/Olympus')).body.errors).toEqual([{ path: 'tz', message: zone }]);
+  });
 });
