@@ -292,6 +292,34 @@ describe('the Export… popover', () => {
     expect(done.textContent).toBe('');
   });
 
+  it("asks for the board's days: a site's months in the site's zone, whatever this device's zone is", async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-12-07T12:00:00Z') });
+    try {
+      await page.viewport(1400, 900);
+      // Filtered to a site in Pacific/Chatham (+13:45 in December), the board's Today is that site's day.
+      const report = { ...complianceReport({ site: 'chatham' }), timeZone: 'Pacific/Chatham' };
+      const { dashboard, root } = mount({ transport: fakeTransport(answering({ groups, report })).transport });
+      feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ standards: STANDARDS })));
+      dashboard.dispatch({ type: 'ui/select', selection: { site: 'chatham' } });
+      await settle();
+      dashboard.flush();
+      const fetched: string[] = [];
+      vi.stubGlobal('fetch', async (input: string) => (fetched.push(input), new Response('x', { status: 200 })));
+      vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+      const box = mountExportButton(root, 'http://127.0.0.1:1/', () => dashboard.state(), () => 'rs_key') as HTMLDetailsElement;
+      await userEvent.click(box.querySelector('summary')!);
+      expect(box.querySelector('.rs-export-scope')!.textContent).toMatch(/ · Days in Pacific\/Chatham, as on the board$/);
+      await userEvent.click(box.querySelector<HTMLButtonElement>('.rs-export-panel button')!);
+      await vi.waitFor(() => expect(fetched).toHaveLength(1));
+      // This month in Chatham: 1 December 00:00 +13:45 to 1 January 00:00 +13:45.
+      const asked = new URL(fetched[0]!).searchParams;
+      expect([asked.get('tz'), asked.get('from'), asked.get('to'), asked.get('site')]).toEqual(['Pacific/Chatham', '2026-11-30T10:15:00.000Z', '2026-12-31T10:15:00.000Z', 'chatham']);
+      await vi.waitFor(() => expect(root.querySelector('.rs-export-done')!.textContent).toBe('Downloaded ringside-compliance-2026-12-01_2027-01-01.csv (0 KB).'));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('stays open on a failed download, saying why', async () => {
     const { box, summary } = await mountWithExport(() => new Response(JSON.stringify({ title: 'Forbidden', status: 403, detail: 'needs scope audit' }), { status: 403, headers: { 'content-type': 'application/problem+json' } }));
     await userEvent.click(summary);

@@ -53,7 +53,7 @@ describe('a page served under a path prefix', () => {
   });
 
   it('downloads exports from PREFIX/api/v1/export', () => {
-    const url = new URL(exportUrl(server, { id: 'report', label: 'Audit report (HTML)', path: 'report', format: 'html', ext: 'html' }, { from: '2026-12-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' }, { site: 'harbour', standard: null }));
+    const url = new URL(exportUrl(server, { id: 'report', label: 'Audit report (HTML)', path: 'report', format: 'html', ext: 'html' }, { from: '2026-12-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z', zone: 'UTC' }, { site: 'harbour', standard: null }));
     expect(url.pathname).toBe('/ringside/api/v1/export/report');
     expect(url.searchParams.get('site')).toBe('harbour');
   });

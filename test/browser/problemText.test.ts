@@ -7,6 +7,7 @@ import { describeRequestError, RequestError } from '../../webview/src/transport/
 import { socketTransport } from '../../webview/src/transport/socket';
 import { mountExportButton } from '../../webview/src/views/exportButton';
 import { DEFAULT_SELECTION } from '../../webview/src/selection';
+import { initialState } from '../../webview/src/state';
 import { CALL_STANDARD, snapshot } from './fixtures';
 import { handSocket } from './handTransport';
 import { mount, text, unmountAll } from './mount';
@@ -79,7 +80,7 @@ describe('a refused export', () => {
     const root = document.createElement('div');
     document.body.append(root);
     try {
-      const box = mountExportButton(root, 'http://127.0.0.1:4870', () => ({ selection: { ...DEFAULT_SELECTION, site: 'nosuch' }, siteNames: new Map(), standards: [] }), () => 'rs_k');
+      const box = mountExportButton(root, 'http://127.0.0.1:4870', () => ({ ...initialState, selection: { ...DEFAULT_SELECTION, site: 'nosuch' } }), () => 'rs_k');
       box.querySelector('button')!.click();
       const status = box.querySelector('[role="status"]')!;
       // The answer's body is read through the browser's Response stream: only the status line shows it has been.

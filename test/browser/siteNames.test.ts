@@ -102,7 +102,7 @@ describe('site names on the dashboard', () => {
     const opened = new Promise((resolve) => box.addEventListener('toggle', resolve, { once: true }));
     box.querySelector('summary')!.click();
     await opened;
-    expect(text(box, '.rs-export-scope')).toBe(`Sites: Airport terminal · Standards: ${CALL_STANDARD.name} (from the dashboard's selection)`);
+    expect(text(box, '.rs-export-scope')).toMatch(new RegExp(`^Sites: Airport terminal · Standards: ${CALL_STANDARD.name} \\(from the dashboard's selection\\) · Days in \\S+, as on the board$`));
   });
 
   it('follows a rename: an incident naming the site anew, then a fresh snapshot', async () => {

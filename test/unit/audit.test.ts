@@ -120,11 +120,11 @@ describe('export query', () => {
 
 describe('dashboard export button', () => {
   it('builds the same export URLs as the API documents', () => {
-    const url = new URL(exportUrl('http://h:1', { id: 'events-csv', label: 'Events with judgements (CSV)', path: 'events', format: 'csv', ext: 'csv' }, { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' }, { site: 'a b', standard: null }));
+    const url = new URL(exportUrl('http://h:1', { id: 'events-csv', label: 'Events with judgements (CSV)', path: 'events', format: 'csv', ext: 'csv' }, { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', zone: 'Europe/London' }, { site: 'a b', standard: null }));
     expect(url.pathname).toBe('/api/v1/export/events');
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', format: 'csv', site: 'a b' });
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', tz: 'Europe/London', format: 'csv', site: 'a b' });
     // A site id stored with a comma (before the rule) is one parameter value, which the server takes whole.
-    const annex = new URL(exportUrl('http://h:1', { id: 'report', label: 'Audit report (HTML)', path: 'report', format: 'html', ext: 'html' }, { from: 'F', to: 'T' }, { site: 'North, Annex', standard: null }));
+    const annex = new URL(exportUrl('http://h:1', { id: 'report', label: 'Audit report (HTML)', path: 'report', format: 'html', ext: 'html' }, { from: 'F', to: 'T', zone: 'UTC' }, { site: 'North, Annex', standard: null }));
     expect(annex.searchParams.getAll('site')).toEqual(['North, Annex']);
   });
 });

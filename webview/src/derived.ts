@@ -114,6 +114,17 @@ export function notInForceWords(state: DashboardState, standard: Standard): stri
   return next === undefined ? 'Not in force in this window' : `Not in force in this window (from ${formatDayTime(next)})`;
 }
 
+/**
+ * The zone the board's days and hours are in: its report's (a configured site's, filtered to it, else the server's;
+ * the report's `timeZone`), else the server's over all sites, else, until the board knows either, this device's. An
+ * export from the board asks for its days in this zone, so that a day in the file is the day on the board.
+ */
+export function boardTimeZone(state: Pick<DashboardState, 'selection' | 'queries' | 'serverTimeZone'>): string {
+  const report = state.queries.report.data;
+  if (report?.timeZone && report.site === state.selection.site) return report.timeZone;
+  return (state.selection.site === null ? state.serverTimeZone : null) ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
 /** Whose *Today* `report` counts: its zone, and whether that day is this device's own and the server's. */
 interface DayOwner {
   zone: string;

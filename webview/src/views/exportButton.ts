@@ -2,7 +2,8 @@
 // ("Ringside: Export Compliance History") from /api/v1/export/*, with the page's API key (needs scope audit).
 // In VS Code the command does this (files go through a save dialog), so the button is only mounted in a browser.
 import type { DashboardSelection, ProblemDetails } from '@ringside/server/protocol';
-import { apiUrl, appendIdList, siteLabel } from '@ringside/server/protocol/pure';
+import { apiUrl, appendIdList, localParts, nextPeriodStart, periodStart, siteLabel } from '@ringside/server/protocol/pure';
+import { boardTimeZone } from '../derived';
 import type { DashboardState } from '../state';
 import { problemText } from '../transport/transport';
 
@@ -19,17 +20,25 @@ const WHAT = [
   { id: 'report', label: 'Audit report (HTML)', path: 'report', format: 'html', ext: 'html' },
 ] as const;
 
-function exportRange(id: (typeof RANGES)[number]['id'], now = new Date()): { from: string; to: string } {
-  const y = now.getFullYear();
-  const m = now.getMonth();
-  if (id === 'this-month') return { from: new Date(y, m, 1).toISOString(), to: new Date(y, m + 1, 1).toISOString() };
-  if (id === 'last-month') return { from: new Date(y, m - 1, 1).toISOString(), to: new Date(y, m, 1).toISOString() };
-  return { from: new Date(now.getTime() - 30 * 86_400_000).toISOString(), to: now.toISOString() };
+/** What one download asks for: its range, and the zone its months and days are in. */
+export interface ExportPeriod {
+  from: string;
+  to: string;
+  zone: string;
+}
+
+/** A period's range, its months those of `zone` (the board's: boardTimeZone), as the file's days will be. */
+export function exportRange(id: (typeof RANGES)[number]['id'], zone: string, nowMs = Date.now()): ExportPeriod {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const thisMonth = periodStart(nowMs, zone, 'month');
+  if (id === 'this-month') return { from: iso(thisMonth), to: iso(nextPeriodStart(thisMonth, zone, 'month')), zone };
+  if (id === 'last-month') return { from: iso(periodStart(thisMonth - 1, zone, 'month')), to: iso(thisMonth), zone };
+  return { from: iso(nowMs - 30 * 86_400_000), to: iso(nowMs), zone };
 }
 
 /** The export's address below the server's (keeping a reverse-proxy prefix). */
-export function exportUrl(serverUrl: string, what: (typeof WHAT)[number], range: { from: string; to: string }, selection: Pick<DashboardSelection, 'site' | 'standard'>): string {
-  const q = new URLSearchParams({ from: range.from, to: range.to, tz: Intl.DateTimeFormat().resolvedOptions().timeZone });
+export function exportUrl(serverUrl: string, what: (typeof WHAT)[number], range: ExportPeriod, selection: Pick<DashboardSelection, 'site' | 'standard'>): string {
+  const q = new URLSearchParams({ from: range.from, to: range.to, tz: range.zone });
   if (what.path !== 'report') q.set('format', what.format);
   // One parameter per id (a site id stored before commas were refused may hold one): the server reads it whole.
   appendIdList(q, 'site', selection.site ? [selection.site] : []);
@@ -42,7 +51,7 @@ export function exportUrl(serverUrl: string, what: (typeof WHAT)[number], range:
  * closes on Escape, on a click or focus anywhere else (another control opening, such as Custom's form, which it
  * would cover on a phone), and after a download, whose result then reads beside the button.
  */
-export function mountExportButton(root: HTMLElement, serverUrl: string, state: () => Pick<DashboardState, 'selection' | 'siteNames' | 'standards'>, token: () => string | null): HTMLElement {
+export function mountExportButton(root: HTMLElement, serverUrl: string, state: () => Pick<DashboardState, 'selection' | 'siteNames' | 'standards' | 'queries' | 'serverTimeZone'>, token: () => string | null): HTMLElement {
   const { box, summary, form, range, what, scope, button, status } = buildPopover();
   // The last download's result, once the panel has closed on it; cleared when the panel opens again.
   const done = small('rs-export-done');
@@ -51,7 +60,7 @@ export function mountExportButton(root: HTMLElement, serverUrl: string, state: (
     const { selection: s, siteNames, standards } = state();
     // Named as the standard filter names it (an id only where the board knows no name).
     const standard = s.standard ? (standards.find((x) => x.id === s.standard)?.name ?? s.standard) : 'all';
-    scope.textContent = `Sites: ${s.site ? siteLabel(s.site, siteNames) : 'all'} · Standards: ${standard} (from the dashboard's selection)`;
+    scope.textContent = `Sites: ${s.site ? siteLabel(s.site, siteNames) : 'all'} · Standards: ${standard} (from the dashboard's selection) · Days in ${boardTimeZone(state())}, as on the board`;
     if (!box.open) return;
     done.textContent = '';
     if (!button.disabled) status.textContent = '';
@@ -60,8 +69,9 @@ export function mountExportButton(root: HTMLElement, serverUrl: string, state: (
   const close = closeWhenLeft(box, summary);
   button.addEventListener('click', () => {
     const w = WHAT.find((x) => x.id === what.value)!;
-    const r = exportRange(range.value as (typeof RANGES)[number]['id']);
-    const fileName = `ringside-${w.path}-${r.from.slice(0, 10)}_${r.to.slice(0, 10)}.${w.ext}`;
+    const r = exportRange(range.value as (typeof RANGES)[number]['id'], boardTimeZone(state()));
+    const day = (iso: string) => localParts(Date.parse(iso), r.zone).date;
+    const fileName = `ringside-${w.path}-${day(r.from)}_${day(r.to)}.${w.ext}`;
     button.disabled = true;
     status.textContent = 'Exporting…';
     download(exportUrl(serverUrl, w, r, state().selection), token(), fileName).then(

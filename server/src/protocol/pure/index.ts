@@ -19,3 +19,4 @@ export * from './idLists';
 export * from './fieldProblems';
 export * from './textOrder';
 export * from './zonedDate';
+export * from './calendar';
