@@ -221,7 +221,82 @@ describe('webhook delivery with retries', () => {
     db.close();
     removeDir(dataDir);
   });
+
+  it("waits as long as a rate-limited receiver's Retry-After asks (seconds or a date), not its shorter backoff", async () => {
+    // A chat tool or pager answering 429 with Retry-After: 30 was retried after 1 s, 2 s, 4 s …: more 429s, and the
+    // attempts spent towards giving up.
+    const answers: Array<[number, Record<string, string>]> = [[429, { 'retry-after': '30' }], [503, { 'retry-after': new Date(T0 + 30_000 + 120_000).toUTCString() }], [429, {}], [204, {}]];
+    const receiver = await startScriptedReceiver(answers);
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url], webhookRetry: { baseDelayMs: 1000, jitter: 0 } } });
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // red: one delivery
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen).toHaveLength(1);
+      await clock.advance(29_999); // its backoff (1 s) is long over; its Retry-After is not
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen).toHaveLength(1);
+      await clock.advance(1);
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen).toHaveLength(2);
+      await clock.advance(119_999); // an HTTP date two minutes on
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen).toHaveLength(2);
+      await clock.advance(1);
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen).toHaveLength(3);
+      await clock.advance(4_000); // a 429 without Retry-After: the backoff (4 s after 3 failed attempts)
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen.map((r) => r.attempt)).toEqual(['1', '2', '3', '4']);
+      expect(clock.now() - T0).toBe(30_000 + 120_000 + 4_000);
+    } finally {
+      await server.close();
+      await receiver.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+  it('sends the credentials of a webhook URL as Basic authorization (fetch refuses them in the URL)', async () => {
+    // Before, every attempt to https://user:token@host/hook failed ("Request cannot be constructed from a URL that
+    // includes credentials") for the whole retry schedule, though the start had accepted the URL.
+    const receiver = await startScriptedReceiver([]);
+    const url = receiver.url.replace('http://', 'http://pager%40ops:s%3Acret@');
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url] } });
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) });
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen.map((r) => [r.attempt, r.authorization, r.url])).toEqual([['1', `Basic ${Buffer.from('pager@ops:s:cret').toString('base64')}`, '/hook']]);
+    } finally {
+      await server.close();
+      await receiver.close();
+    }
+    const db = openDatabase(server.dataDir);
+    expect(db.prepare('SELECT status, attempts FROM incident_deliveries').all()).toEqual([{ status: 'delivered', attempts: 1 }]);
+    db.close();
+    removeDir(server.dataDir);
+  });
 });
+
+/** A receiver answering each request with the next of `answers` (status, headers), then 204. */
+async function startScriptedReceiver(answers: Array<[number, Record<string, string>]>) {
+  const seen: Array<{ attempt: string | undefined; authorization: string | undefined; url: string | undefined }> = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen.push({ attempt: req.headers['x-ringside-attempt'] as string | undefined, authorization: req.headers.authorization, url: req.url });
+      const [status, headers] = answers[seen.length - 1] ?? [204, {}];
+      res.writeHead(status, headers);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 /** Whether nothing listens on 127.0.0.1:port any more. */
 function refusesConnections(port: number): Promise<boolean> {

@@ -62,6 +62,32 @@ export function webhooksFromEnv(env: NodeJS.ProcessEnv): { ok: true; urls: strin
   return parseWebhookUrls(raw.split(','), WEBHOOKS_ENV);
 }
 
+/**
+ * Where a delivery goes and how it authenticates: credentials in a webhook URL (`https://user:token@host/hook`, as
+ * many receivers hand them out) become a Basic `authorization` header. fetch refuses a URL that carries them, so
+ * every attempt to such a URL used to fail for the whole retry schedule while the start had accepted it.
+ */
+export function webhookTarget(href: string): { url: string; authorization: string | null } {
+  const u = new URL(href);
+  if (u.username === '' && u.password === '') return { url: href, authorization: null };
+  const credentials = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return { url: u.href, authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
+}
+
+/**
+ * A receiver's `Retry-After` (delay-seconds or an HTTP date) in ms from `nowMs`; null when absent or unreadable.
+ * A rate-limited receiver (429) or one in maintenance (503) says when to come back.
+ */
+export function retryAfterMs(value: string | null, nowMs: number): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) || !/[a-z]/i.test(text) ? null : Math.max(0, at - nowMs);
+}
+
 /** A URL as it may appear in logs: no credentials, no query (tokens often travel there). */
 export function redactUrl(href: string): string {
   try {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock';
 import type { IncidentWebhookBody } from '../../protocol';
 import type { Delivery, DeliveryAttempt, Store } from '../../store/port';
-import { redactUrl, type WebhookRetryOptions } from './config';
+import { redactUrl, retryAfterMs, webhookTarget, type WebhookRetryOptions } from './config';
 import { logJobFailure, type JobFailed } from '../storageWatch';
 
 export interface WebhookDeps {
@@ -121,31 +121,39 @@ export class WebhookDispatcher {
     }
     const n = d.attempts + 1;
     const started = this.clock.now();
-    const { statusCode, error } = await this.post(d, n, { type: 'ringside.incident', ...update });
+    const { statusCode, error, retryAfter } = await this.post(d, n, { type: 'ringside.incident', ...update });
     if (this.closing.signal.aborted) return; // cut off: the delivery stays pending with its attempts, resumed by the leader
-    await this.record(d, n, { deliveryId: d.id, attempt: n, atMs: started, durationMs: this.clock.now() - started, statusCode, error });
+    await this.record(d, n, { deliveryId: d.id, attempt: n, atMs: started, durationMs: this.clock.now() - started, statusCode, error }, retryAfter);
   }
 
-  private async post(d: Delivery, n: number, body: IncidentWebhookBody): Promise<{ statusCode: number | null; error: string | null }> {
+  private async post(d: Delivery, n: number, body: IncidentWebhookBody): Promise<{ statusCode: number | null; error: string | null; retryAfter: number | null }> {
     try {
-      const res = await fetch(d.url, {
+      const target = webhookTarget(d.url);
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': this.deps.userAgent, 'x-ringside-delivery': String(d.id), 'x-ringside-attempt': String(n) };
+      if (target.authorization !== null) headers.authorization = target.authorization;
+      const res = await fetch(target.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': this.deps.userAgent, 'x-ringside-delivery': String(d.id), 'x-ringside-attempt': String(n) },
+        headers,
         body: JSON.stringify(body),
         redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(this.deps.retry.timeoutMs), this.closing.signal]),
       });
       await res.body?.cancel().catch(() => undefined);
-      return { statusCode: res.status, error: res.status < 200 || res.status > 299 ? `HTTP ${res.status}` : null };
+      const failed = res.status < 200 || res.status > 299;
+      return { statusCode: res.status, error: failed ? `HTTP ${res.status}` : null, retryAfter: failed ? retryAfterMs(res.headers.get('retry-after'), this.clock.now()) : null };
     } catch (e) {
       const err = e as Error;
       const cause = (err.cause as Error | undefined)?.message;
-      return { statusCode: null, error: err.name === 'TimeoutError' ? `timed out after ${this.deps.retry.timeoutMs} ms` : `${err.message}${cause ? `: ${cause}` : ''}` };
+      return { statusCode: null, error: err.name === 'TimeoutError' ? `timed out after ${this.deps.retry.timeoutMs} ms` : `${err.message}${cause ? `: ${cause}` : ''}`, retryAfter: null };
     }
   }
 
-  /** Stores the attempt and what follows: delivered, given up, or a retry after a backoff. */
-  private async record(d: Delivery, n: number, attempt: DeliveryAttempt): Promise<void> {
+  /**
+   * Stores the attempt and what follows: delivered, given up, or a retry after a backoff, or after the receiver's
+   * `Retry-After` when that is later (capped at `maxDelayMs`): retrying a rate-limited receiver sooner than it asked
+   * only spends attempts on more 429s.
+   */
+  private async record(d: Delivery, n: number, attempt: DeliveryAttempt, retryAfter: number | null = null): Promise<void> {
     const at = attempt.atMs + attempt.durationMs;
     const log = { delivery: d.id, change: d.changeSeq, url: redactUrl(d.url), attempt: n, status: attempt.statusCode, ms: attempt.durationMs };
     const { error } = attempt;
@@ -156,7 +164,7 @@ export class WebhookDispatcher {
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'failed', nextAttemptAtMs: at, lastError: error, finishedAtMs: at }));
       this.deps.logger.error({ ...log, error }, 'webhook delivery failed; giving up');
     } else {
-      const delay = backoffDelay(n, this.deps.retry, this.random);
+      const delay = Math.max(backoffDelay(n, this.deps.retry, this.random), Math.min(retryAfter ?? 0, this.deps.retry.maxDelayMs));
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'pending', nextAttemptAtMs: at + delay, lastError: error, finishedAtMs: null }));
       this.deps.logger.warn({ ...log, error, retryInMs: delay }, 'webhook attempt failed; will retry');
     }
