@@ -1,6 +1,7 @@
 // Incidents, continued: webhook delivery with retries and restarts, per-site incidents, when evaluation runs, and
 // standards from the engine. A real server on 127.0.0.1:0 on a test clock (retries, throttle and timer run
 // when the test moves it) and real webhook receivers (node http servers).
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -275,6 +276,50 @@ describe('webhook delivery with retries', () => {
     expect(db.prepare('SELECT status, attempts FROM incident_deliveries').all()).toEqual([{ status: 'delivered', attempts: 1 }]);
     db.close();
     removeDir(server.dataDir);
+  });
+});
+
+describe('signed webhook deliveries', () => {
+  it('signs every attempt as docs/alerts.md tells a receiver to verify it: HMAC-SHA256 of "<t>.<raw body>", t fresh each attempt', async () => {
+    const secret = 'whsec-0123456789abcdef';
+    // The receiver's verification, written from docs/alerts.md "Verifying a delivery" alone.
+    const verify = (raw: Buffer, header: string | undefined, nowS: number): string => {
+      const parts = new Map((header ?? '').split(',').map((p) => p.split('=', 2) as [string, string]));
+      const t = Number(parts.get('t'));
+      if (!Number.isInteger(t) || Math.abs(nowS - t) > 300) return 'stale or no timestamp';
+      const expected = createHmac('sha256', secret).update(`${t}.`).update(raw).digest();
+      const given = Buffer.from(parts.get('v1') ?? '', 'hex');
+      return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'bad signature';
+    };
+    const clock = testClock(T0);
+    const seen: Array<{ verdict: string; t: string | undefined; attempt: string | undefined }> = [];
+    const receiverServer = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const header = req.headers['x-ringside-signature'] as string | undefined;
+        seen.push({ verdict: verify(Buffer.concat(chunks), header, Math.floor(clock.now() / 1000)), t: /t=(\d+)/.exec(header ?? '')?.[1], attempt: req.headers['x-ringside-attempt'] as string | undefined });
+        res.statusCode = seen.length === 1 ? 500 : 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiverServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiverServer.address() as AddressInfo).port}/hook`;
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url], webhookSecret: secret, webhookRetry: { baseDelayMs: 10_000, jitter: 0 } } });
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // red: opened (its summary's "—" is not ASCII: the bytes are signed, not the characters)
+      await server.testApi.webhooksIdle();
+      await clock.advance(10_000);
+      await server.testApi.webhooksIdle();
+      expect(seen).toEqual([
+        { verdict: 'ok', t: String(T0 / 1000), attempt: '1' },
+        { verdict: 'ok', t: String(T0 / 1000 + 10), attempt: '2' },
+      ]);
+    } finally {
+      await server.close();
+      await new Promise<void>((resolve) => receiverServer.close(() => resolve()));
+      removeDir(server.dataDir);
+    }
   });
 });
 

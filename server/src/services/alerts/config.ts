@@ -1,4 +1,6 @@
-// Alert configuration as the server takes it: webhook URLs (CLI --webhook, RINGSIDE_WEBHOOKS), timings.
+// Alert configuration as the server takes it: webhook URLs (CLI --webhook, RINGSIDE_WEBHOOKS), the signing secret
+// (RINGSIDE_WEBHOOK_SECRET), timings.
+import { createHmac } from 'node:crypto';
 import type { AlertPolicy } from '../../domain/alerts/policy';
 
 export interface WebhookRetryOptions {
@@ -25,6 +27,8 @@ export interface AlertsOptions {
   /** URLs every incident change (but acknowledgements) is POSTed to. */
   webhooks?: string[];
   webhookRetry?: Partial<WebhookRetryOptions>;
+  /** Signs every delivery (`x-ringside-signature`, docs/alerts.md "Verifying a delivery"); none: unsigned. */
+  webhookSecret?: string;
 }
 
 /**
@@ -86,6 +90,30 @@ export function retryAfterMs(value: string | null, nowMs: number): number | null
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const at = Date.parse(text);
   return Number.isNaN(at) || !/[a-z]/i.test(text) ? null : Math.max(0, at - nowMs);
+}
+
+const WEBHOOK_SECRET_ENV = 'RINGSIDE_WEBHOOK_SECRET';
+/** Shorter than this is a secret a receiver's verification no longer protects much (a 128-bit key as hex is 32). */
+const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+/**
+ * RINGSIDE_WEBHOOK_SECRET, the key deliveries are signed with: from the environment only (a command line is visible
+ * to every user of the machine), unset or empty for unsigned deliveries, else at least 16 characters.
+ */
+export function webhookSecretFromEnv(env: NodeJS.ProcessEnv): { ok: true; secret: string | undefined } | { ok: false; message: string } {
+  const raw = env[WEBHOOK_SECRET_ENV];
+  if (raw === undefined || raw === '') return { ok: true, secret: undefined };
+  if (raw !== raw.trim()) return { ok: false, message: `${WEBHOOK_SECRET_ENV} starts or ends with white space: give the secret alone (a receiver verifying with it would not trim it)` };
+  if (raw.length < MIN_WEBHOOK_SECRET_LENGTH) return { ok: false, message: `${WEBHOOK_SECRET_ENV} must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (got ${raw.length}); for example: openssl rand -hex 32` };
+  return { ok: true, secret: raw };
+}
+
+/**
+ * The `x-ringside-signature` header of one attempt: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, the
+ * body as sent, byte for byte. The time is signed with it so a receiver can refuse a captured delivery replayed later.
+ */
+export function webhookSignature(secret: string, timestampS: number, body: string): string {
+  return `t=${timestampS},v1=${createHmac('sha256', secret).update(`${timestampS}.${body}`, 'utf8').digest('hex')}`;
 }
 
 /** A URL as it may appear in logs: no credentials, no query (tokens often travel there). */

@@ -100,7 +100,7 @@ export class AlertService {
       }),
     );
     if (leadership.isLeading()) await this.turn(true);
-    this.log.info({ enabled: this.enabled, intervalMs: this.intervalMs, throttleMs: this.throttleMs, webhooks: this.webhookUrls.length, leading: leadership.isLeading() }, 'alerts started');
+    this.log.info({ enabled: this.enabled, intervalMs: this.intervalMs, throttleMs: this.throttleMs, webhooks: this.webhookUrls.length, webhooksSigned: this.deps.options?.webhookSecret !== undefined, leading: leadership.isLeading() }, 'alerts started');
   }
 
   private turn(leading: boolean): Promise<void> {
@@ -113,7 +113,7 @@ export class AlertService {
     await this.serially(() => this.loadStates());
     if (this.closed || !this.deps.leadership.isLeading() || this.webhooks) return;
     const options = this.deps.options ?? {};
-    this.webhooks = new WebhookDispatcher({ store: this.deps.store, urls: this.webhookUrls, retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry }, logger: this.log, userAgent: this.deps.userAgent, clock: this.clock, jobFailed: this.jobFailed });
+    this.webhooks = new WebhookDispatcher({ store: this.deps.store, urls: this.webhookUrls, retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry }, logger: this.log, userAgent: this.deps.userAgent, clock: this.clock, jobFailed: this.jobFailed, ...(options.webhookSecret !== undefined ? { secret: options.webhookSecret } : {}) });
     this.webhooks.start(); // drops what is queued for URLs no longer configured, resumes what the last leader left pending
     if (this.enabled && this.intervalMs > 0) {
       this.interval = this.clock.setInterval(() => void this.safeEvaluate(), this.intervalMs);

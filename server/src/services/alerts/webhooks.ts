@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock';
 import type { IncidentWebhookBody } from '../../protocol';
 import type { Delivery, DeliveryAttempt, Store } from '../../store/port';
-import { redactUrl, retryAfterMs, webhookTarget, type WebhookRetryOptions } from './config';
+import { redactUrl, retryAfterMs, webhookSignature, webhookTarget, type WebhookRetryOptions } from './config';
 import { logJobFailure, type JobFailed } from '../storageWatch';
 
 export interface WebhookDeps {
@@ -13,6 +13,8 @@ export interface WebhookDeps {
   retry: WebhookRetryOptions;
   logger: Logger;
   userAgent: string;
+  /** Signs every attempt (`x-ringside-signature`); undefined: unsigned. */
+  secret?: string;
   clock?: Clock;
   random?: () => number;
   /** How a failed pump is logged (a storage outage once for all jobs). */
@@ -131,10 +133,12 @@ export class WebhookDispatcher {
       const target = webhookTarget(d.url);
       const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': this.deps.userAgent, 'x-ringside-delivery': String(d.id), 'x-ringside-attempt': String(n) };
       if (target.authorization !== null) headers.authorization = target.authorization;
+      const text = JSON.stringify(body);
+      if (this.deps.secret !== undefined) headers['x-ringside-signature'] = webhookSignature(this.deps.secret, Math.floor(this.clock.now() / 1000), text);
       const res = await fetch(target.url, {
         method: 'POST',
         headers,
-        body: JSON.stringify(body),
+        body: text,
         redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(this.deps.retry.timeoutMs), this.closing.signal]),
       });
