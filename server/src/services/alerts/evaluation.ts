@@ -19,7 +19,7 @@ import type { IngestService } from '../ingest/ingest';
 import type { StandardsService } from '../standards';
 import type { Leadership } from '../leadership';
 import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, type AlertsOptions } from './config';
-import { WebhookDispatcher } from './webhooks';
+import { WebhookDispatcher, type WebhookCounts } from './webhooks';
 import { logJobFailure, type JobFailed } from '../storageWatch';
 
 export type { IncidentFilter };
@@ -61,6 +61,8 @@ export class AlertService {
   private readonly jobFailed: JobFailed;
   private states = new Map<string, KeyState>();
   private webhooks: WebhookDispatcher | null = null;
+  /** Kept across taking and giving up the lead: counters only grow while the process runs. */
+  private readonly deliveryCounts: WebhookCounts = { delivered: 0, failed: 0, failedAttempts: 0 };
   private interval: unknown = null;
   private trailing: unknown = null;
   private lastRunMs = -Infinity;
@@ -113,7 +115,7 @@ export class AlertService {
     await this.serially(() => this.loadStates());
     if (this.closed || !this.deps.leadership.isLeading() || this.webhooks) return;
     const options = this.deps.options ?? {};
-    this.webhooks = new WebhookDispatcher({ store: this.deps.store, urls: this.webhookUrls, retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry }, logger: this.log, userAgent: this.deps.userAgent, clock: this.clock, jobFailed: this.jobFailed, ...(options.webhookSecret !== undefined ? { secret: options.webhookSecret } : {}) });
+    this.webhooks = new WebhookDispatcher({ store: this.deps.store, urls: this.webhookUrls, retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry }, logger: this.log, userAgent: this.deps.userAgent, clock: this.clock, jobFailed: this.jobFailed, counts: this.deliveryCounts, ...(options.webhookSecret !== undefined ? { secret: options.webhookSecret } : {}) });
     this.webhooks.start(); // drops what is queued for URLs no longer configured, resumes what the last leader left pending
     if (this.enabled && this.intervalMs > 0) {
       this.interval = this.clock.setInterval(() => void this.safeEvaluate(), this.intervalMs);
@@ -197,6 +199,11 @@ export class AlertService {
   onIncident(listener: IncidentListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** What this node's webhook deliveries came to since it started (/metrics). */
+  webhookCounts(): Readonly<WebhookCounts> {
+    return { ...this.deliveryCounts };
   }
 
   /** Resolves when no webhook attempt is in flight and none is due at the clock's time. */

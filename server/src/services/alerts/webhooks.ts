@@ -7,6 +7,16 @@ import type { Delivery, DeliveryAttempt, Store } from '../../store/port';
 import { redactUrl, retryAfterMs, webhookSignature, webhookTarget, type WebhookRetryOptions } from './config';
 import { logJobFailure, type JobFailed } from '../storageWatch';
 
+/** What this node's deliveries came to since it started: for /metrics, where a give-up must not look like health. */
+export interface WebhookCounts {
+  /** Deliveries answered 2xx. */
+  delivered: number;
+  /** Deliveries given up: attempts exhausted, or their URL no longer configured. */
+  failed: number;
+  /** Attempts that failed (a non-2xx answer, a refused connection, a timeout), retried or not. */
+  failedAttempts: number;
+}
+
 export interface WebhookDeps {
   store: Store;
   urls: readonly string[];
@@ -19,6 +29,8 @@ export interface WebhookDeps {
   random?: () => number;
   /** How a failed pump is logged (a storage outage once for all jobs). */
   jobFailed?: JobFailed;
+  /** Counted into as deliveries finish and attempts fail. */
+  counts?: WebhookCounts;
 }
 
 /** Delay before attempt n + 1 after n failed attempts: base × 2^(n−1), capped, ± jitter. */
@@ -48,6 +60,7 @@ export class WebhookDispatcher {
       for (const d of await this.deps.store.reads.incidents.pendingDeliveries()) {
         if (this.deps.urls.includes(d.url)) continue;
         await this.deps.store.write((tx) => tx.writes.finishDelivery(d.id, 'failed', 'webhook URL no longer configured'));
+        if (this.deps.counts) this.deps.counts.failed += 1;
         this.deps.logger.warn({ delivery: d.id, change: d.changeSeq, url: redactUrl(d.url) }, 'webhook delivery dropped: URL no longer configured');
       }
     });
@@ -161,6 +174,14 @@ export class WebhookDispatcher {
     const at = attempt.atMs + attempt.durationMs;
     const log = { delivery: d.id, change: d.changeSeq, url: redactUrl(d.url), attempt: n, status: attempt.statusCode, ms: attempt.durationMs };
     const { error } = attempt;
+    const counts = this.deps.counts;
+    if (counts) {
+      if (error === null) counts.delivered += 1;
+      else {
+        counts.failedAttempts += 1;
+        if (n >= this.deps.retry.maxAttempts) counts.failed += 1;
+      }
+    }
     if (error === null) {
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'delivered', nextAttemptAtMs: at, lastError: null, finishedAtMs: at }));
       this.deps.logger.info(log, 'webhook delivered');
