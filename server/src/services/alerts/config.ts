@@ -2,6 +2,7 @@
 // (RINGSIDE_WEBHOOK_SECRET), timings.
 import { createHmac } from 'node:crypto';
 import type { AlertPolicy } from '../../domain/alerts/policy';
+import { isLoopback } from '../../protocol/pure/serverAddress';
 
 export interface WebhookRetryOptions {
   /** Attempts per delivery, the first included (default 16: about an hour and a half of retries). */
@@ -41,7 +42,7 @@ export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_THROTTLE_MS = 1000;
 const WEBHOOKS_ENV = 'RINGSIDE_WEBHOOKS';
 
-/** Checks webhook URLs: absolute http(s), no duplicates. */
+/** Checks webhook URLs: absolute http(s), credentials only over https or to this machine, no duplicates. */
 export function parseWebhookUrls(list: readonly string[], source: string): { ok: true; urls: string[] } | { ok: false; message: string } {
   const urls: string[] = [];
   for (const raw of list) {
@@ -54,6 +55,11 @@ export function parseWebhookUrls(list: readonly string[], source: string): { ok:
       return { ok: false, message: `${source}: "${text}" is not an absolute URL` };
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `${source}: "${text}" must be an http or https URL` };
+    // Credentials are sent as a Basic authorization header: in the clear over http, to anyone on the way to another
+    // machine. (A plain http URL without them stays allowed: a receiver on the same network, a signed delivery.)
+    if (url.protocol === 'http:' && (url.username !== '' || url.password !== '') && !isLoopback(url.hostname)) {
+      return { ok: false, message: `${source}: "${redactUrl(url.href)}" carries credentials, which would cross the network unencrypted over http to ${url.host}: use https` };
+    }
     if (!urls.includes(url.href)) urls.push(url.href);
   }
   return { ok: true, urls };
