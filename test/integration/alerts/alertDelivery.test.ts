@@ -223,6 +223,42 @@ describe('webhook delivery with retries', () => {
     removeDir(dataDir);
   });
 
+  it("delivers one incident's changes to a URL in order: a recovery waits for the opening still retrying; other incidents do not", async () => {
+    // Before, each delivery kept its own schedule: a receiver that missed "opened" got "recovered" first and "opened"
+    // a backoff later, and a pager keyed on the incident paged for one already over.
+    const receiver = await startReceiver(1); // refuses the first request only
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url], webhookRetry: { baseDelayMs: 60_000, jitter: 0 } } });
+    const got = () => receiver.requests.map((r) => [r.answered, r.body.change.incidentId, r.body.change.kind, r.headers['x-ringside-attempt']]);
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // downtown red: opened, refused; retry in 60 s
+      await server.testApi.webhooksIdle();
+      await server.postEvents({ events: calls(190, 0, T0 - MINUTE) }); // 95 %: recovered
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE, 'airport') }); // another incident: not held back
+      await server.testApi.webhooksIdle();
+      expect((await server.getJson('/api/v1/incidents?state=all')).body.incidents.map(state)).toEqual([
+        [1, 'downtown', 'recovered', 'red'],
+        [2, 'airport', 'open', 'red'],
+      ]);
+      expect(got()).toEqual([
+        [500, 1, 'opened', '1'],
+        [204, 2, 'opened', '1'],
+      ]);
+      await clock.advance(60_000); // the opening's retry, then the recovery at once
+      await server.testApi.webhooksIdle();
+      expect(got()).toEqual([
+        [500, 1, 'opened', '1'],
+        [204, 2, 'opened', '1'],
+        [204, 1, 'opened', '2'],
+        [204, 1, 'recovered', '1'],
+      ]);
+    } finally {
+      await server.close();
+      await receiver.close();
+      removeDir(server.dataDir);
+    }
+  });
+
   it("waits as long as a rate-limited receiver's Retry-After asks (seconds or a date), not its shorter backoff", async () => {
     // A chat tool or pager answering 429 with Retry-After: 30 was retried after 1 s, 2 s, 4 s …: more 429s, and the
     // attempts spent towards giving up.

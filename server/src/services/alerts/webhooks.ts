@@ -106,8 +106,18 @@ export class WebhookDispatcher {
     if (this.closed) return;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    const pending = (await this.deps.store.reads.incidents.pendingDeliveries()).filter((d) => !this.inFlight.has(d.id));
+    const outbox = await this.deps.store.reads.incidents.pendingDeliveries();
     if (this.closed) return; // closed during the read: close() promised no new attempt (and cleared the timer)
+    // One incident's changes reach a URL in their order: a later change waits while an earlier one to the same URL
+    // is pending (in flight, or retrying), and goes at once when that one is delivered or given up. Sent on their own
+    // schedules, a receiver back from an outage was handed "recovered" before the "opened" still waiting out its
+    // longer backoff, and a pager keyed on the incident opened a page for an incident already over.
+    const earliest = new Map<string, number>();
+    for (const d of outbox) {
+      const key = `${d.incidentId} ${d.url}`;
+      earliest.set(key, Math.min(earliest.get(key) ?? Infinity, d.changeSeq));
+    }
+    const pending = outbox.filter((d) => !this.inFlight.has(d.id) && earliest.get(`${d.incidentId} ${d.url}`) === d.changeSeq);
     const t = this.clock.now();
     for (const d of pending.filter((p) => p.nextAttemptAtMs <= t)) {
       const p = this.attempt(d).finally(() => {
