@@ -259,6 +259,28 @@ describe('webhook delivery with retries', () => {
     }
   });
 
+  it('shows each change\'s deliveries in GET /incidents/:id: pending with its next attempt, then given up with its error; the URL without its token', async () => {
+    const receiver = await startReceiver(1_000); // refuses everything
+    const clock = testClock(T0);
+    const url = `${receiver.url}?token=s3cret`;
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url], webhookRetry: { maxAttempts: 2, baseDelayMs: 1000, jitter: 0 } } });
+    const deliveries = async () => (await server.getJson('/api/v1/incidents/1')).body.deliveries;
+    const shown = { id: 1, changeSeq: 1, url: `${receiver.url}?…`, createdAt: new Date(T0).toISOString() };
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) });
+      await server.testApi.webhooksIdle();
+      expect(await deliveries()).toEqual([{ ...shown, status: 'pending', attempts: 1, lastError: 'HTTP 500', nextAttemptAt: new Date(T0 + 1000).toISOString(), finishedAt: null }]);
+      await clock.advance(1000);
+      await server.testApi.webhooksIdle();
+      expect(await deliveries()).toEqual([{ ...shown, status: 'failed', attempts: 2, lastError: 'HTTP 500', nextAttemptAt: null, finishedAt: new Date(T0 + 1000).toISOString() }]);
+      expect(JSON.stringify((await server.getJson('/api/v1/incidents/1')).body)).not.toContain('s3cret');
+    } finally {
+      await server.close();
+      await receiver.close();
+      removeDir(server.dataDir);
+    }
+  });
+
   it("waits as long as a rate-limited receiver's Retry-After asks (seconds or a date), not its shorter backoff", async () => {
     // A chat tool or pager answering 429 with Retry-After: 30 was retried after 1 s, 2 s, 4 s …: more 429s, and the
     // attempts spent towards giving up.

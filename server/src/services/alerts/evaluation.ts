@@ -18,7 +18,7 @@ import type { ComplianceReader } from '../compliance';
 import type { IngestService } from '../ingest/ingest';
 import type { StandardsService } from '../standards';
 import type { Leadership } from '../leadership';
-import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, type AlertsOptions } from './config';
+import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, redactUrl, type AlertsOptions } from './config';
 import { WebhookDispatcher, type WebhookCounts } from './webhooks';
 import { logJobFailure, type JobFailed } from '../storageWatch';
 
@@ -173,7 +173,25 @@ export class AlertService {
   async withChanges(id: number): Promise<IncidentWithChanges> {
     const incident = await this.deps.store.reads.incidents.get(id);
     if (!incident) throw notFoundById('incident', id, '', 'incident-not-found');
-    return { ...incident, changes: await this.deps.store.reads.incidents.changes(id) };
+    const changes = await this.deps.store.reads.incidents.changes(id);
+    const deliveries = (await Promise.all(changes.map((c) => this.deps.store.reads.incidents.deliveries(c.seq)))).flat();
+    // Where a page went and what became of it, without opening the database: a delivery given up leaves no other trace
+    // an operator can reach than the log.
+    return {
+      ...incident,
+      changes,
+      deliveries: deliveries.map((d) => ({
+        id: d.id,
+        changeSeq: d.changeSeq,
+        url: redactUrl(d.url),
+        status: d.status,
+        attempts: d.attempts,
+        lastError: d.lastError,
+        nextAttemptAt: d.status === 'pending' ? new Date(d.nextAttemptAtMs).toISOString() : null,
+        createdAt: new Date(d.createdAtMs).toISOString(),
+        finishedAt: d.finishedAtMs === null ? null : new Date(d.finishedAtMs).toISOString(),
+      })),
+    };
   }
 
   /**
