@@ -52,9 +52,9 @@ export function parseWebhookUrls(list: readonly string[], source: string): { ok:
     try {
       url = new URL(text);
     } catch {
-      return { ok: false, message: `${source}: "${text}" is not an absolute URL` };
+      return { ok: false, message: `${source}: "${withoutCredentials(text)}" is not an absolute URL` };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `${source}: "${text}" must be an http or https URL` };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `${source}: "${withoutCredentials(text)}" must be an http or https URL` };
     // Credentials are sent as a Basic authorization header: in the clear over http, to anyone on the way to another
     // machine. (A plain http URL without them stays allowed: a receiver on the same network, a signed delivery.)
     if (url.protocol === 'http:' && (url.username !== '' || url.password !== '') && !isLoopback(url.hostname)) {
@@ -63,6 +63,11 @@ export function parseWebhookUrls(list: readonly string[], source: string): { ok:
     if (!urls.includes(url.href)) urls.push(url.href);
   }
   return { ok: true, urls };
+}
+
+/** A refused URL as a refusal may print it (a terminal, a journal): its `user:password@` shown as `***@`. */
+function withoutCredentials(text: string): string {
+  return text.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1***@');
 }
 
 /** RINGSIDE_WEBHOOKS: comma-separated URLs. */
