@@ -6,7 +6,7 @@ import { dashboardLines } from './cli/dashboardAddress';
 import { databasePool, isDatabaseUrl, isRedisUrl, notADatabaseUrl, notARedisUrl, parseCli, USAGE } from './cli/options';
 import { trustProxy as parseTrustProxy } from './cli/securityOptions';
 import { isHttpUrl } from './cli/usage';
-import { webhooksFromEnv } from './services/alerts/config';
+import { webhookSecretFromEnv, webhooksFromEnv } from './services/alerts/config';
 import type { ServerOptions } from './options';
 import { startServer } from './server';
 
@@ -49,6 +49,8 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
   const envWebhooks = webhooksFromEnv(process.env);
   if (!envWebhooks.ok) return envWebhooks.message;
   const webhooks = [...new Set([...(options.alerts?.webhooks ?? []), ...envWebhooks.urls])];
+  const webhookSecret = webhookSecretFromEnv(process.env);
+  if (!webhookSecret.ok) return webhookSecret.message;
   const databaseUrl = options.databaseUrl ?? (process.env.RINGSIDE_DATABASE_URL || undefined);
   if (databaseUrl !== undefined && !isDatabaseUrl(databaseUrl)) return notADatabaseUrl('RINGSIDE_DATABASE_URL', databaseUrl);
   const poolSize = options.databasePoolSize ?? databasePool(process.env.RINGSIDE_DATABASE_POOL || undefined, 'RINGSIDE_DATABASE_POOL');
@@ -75,7 +77,7 @@ function serverOptions(options: ServerOptions): ServerOptions | string {
     dataDir: resolve(options.dataDir),
     apiKey: process.env.RINGSIDE_API_KEY ?? '',
     ...secrets,
-    ...(webhooks.length > 0 ? { alerts: { ...options.alerts, webhooks } } : {}),
+    ...(webhooks.length > 0 ? { alerts: { ...options.alerts, webhooks, ...(webhookSecret.secret !== undefined ? { webhookSecret: webhookSecret.secret } : {}) } } : {}),
   };
 }
 

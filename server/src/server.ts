@@ -264,7 +264,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
     onRateLimited: () => (rateLimited += 1),
     stats: () => ({ http: { rateLimited, inFlight: drain.inFlight() }, live: guard && replays ? liveStats(guard.stats(), replays()) : undefined }),
   };
-  const metrics = serverMetrics({ version: VERSION, ingest: core.ingest, openCases: () => core.clocks.openCount(), readiness: () => core.storage.readiness(), isLeading: () => core.leadership.isLeading(), pendingWebhooks: () => core.store.reads.incidents.pendingDeliveries(), now, front: securityAccess.stats });
+  const metrics = serverMetrics({ version: VERSION, ingest: core.ingest, openCases: () => core.clocks.openCount(), readiness: () => core.storage.readiness(), isLeading: () => core.leadership.isLeading(), pendingWebhooks: () => core.store.reads.incidents.pendingDeliveries(), webhookCounts: () => core.alerts.webhookCounts(), now, front: securityAccess.stats });
   const sources: LiveSources = { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: core.serverZone, openClocks: () => core.clocks.openClocks() };
   // The dashboard page carries the snapshot its socket would get on connecting (http/firstPaint.ts).
   const snapshot = (nowMs: number) => buildSnapshot(sources, nowMs);

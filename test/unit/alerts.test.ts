@@ -168,6 +168,17 @@ describe('webhook configuration and backoff', () => {
     expect(webhooksFromEnv({ RINGSIDE_WEBHOOKS: 'nope' })).toMatchObject({ ok: false, message: expect.stringContaining('RINGSIDE_WEBHOOKS') });
     expect(redactUrl('https://user:pw@hooks.example/x/y?token=secret')).toBe('https://hooks.example/x/y?…');
   });
+  it('refuses a webhook URL with credentials over http to another machine, naming the source and without the credentials', () => {
+    expect(parseWebhookUrls(['http://pager:s3cret@10.0.0.5:8080/alerts'], '--webhook')).toEqual({
+      ok: false,
+      message: '--webhook: "http://10.0.0.5:8080/alerts" carries credentials, which would cross the network unencrypted over http to 10.0.0.5:8080: use https',
+    });
+    expect(webhooksFromEnv({ RINGSIDE_WEBHOOKS: 'http://u:p@hooks.example/x' })).toMatchObject({ ok: false, message: expect.stringMatching(/^RINGSIDE_WEBHOOKS: .*use https$/) });
+    expect(parseWebhookUrls(['https://u:p@hooks.example/x', 'http://u:p@127.0.0.1:9/x', 'http://u:p@localhost:9/x', 'http://10.0.0.5:8080/alerts'], '--webhook')).toMatchObject({ ok: true });
+    // A URL refused for another reason does not print its credentials either.
+    expect(parseWebhookUrls(['https://pager:s3cret@hooks example/x'], '--webhook')).toEqual({ ok: false, message: '--webhook: "https://***@hooks example/x" is not an absolute URL' });
+    expect(parseWebhookUrls(['ftp://pager:s3cret@files.example/x'], '--webhook')).toEqual({ ok: false, message: '--webhook: "ftp://***@files.example/x" must be an http or https URL' });
+  });
   it('parses repeatable --webhook on the command line', () => {
     expect(parseCli(['--webhook', 'http://127.0.0.1:1/a', '--webhook', 'https://h.example/b'])).toMatchObject({
       kind: 'run',

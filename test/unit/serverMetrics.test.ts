@@ -13,6 +13,7 @@ const sources: MetricsSources = {
   readiness: async () => ({ ready: true }),
   isLeading: () => true,
   pendingWebhooks: async () => [],
+  webhookCounts: () => ({ delivered: 0, failed: 0, failedAttempts: 0 }),
   now: () => 0,
   front: () => ({ http: { rateLimited: 0, inFlight: 0 } }),
 };

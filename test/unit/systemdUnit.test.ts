@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { databasePool, isDatabaseUrl, isRedisUrl, parseCli } from '../../server/src/cli/options';
 import { trustProxy } from '../../server/src/cli/securityOptions';
-import { parseWebhookUrls } from '../../server/src/services/alerts/config';
+import { parseWebhookUrls, webhookSecretFromEnv } from '../../server/src/services/alerts/config';
 
 const dir = resolve(__dirname, '../../deploy/systemd');
 const lines = (file: string) => readFileSync(resolve(dir, file), 'utf8').split('\n');
@@ -35,7 +35,9 @@ describe('deploy/systemd', () => {
 
   it('its commented-out lines (Redis, webhooks, pool size, proxy) are settings the server accepts once enabled', () => {
     const env = commentedOut('ringside.env');
-    expect([...env.keys()].sort()).toEqual(['RINGSIDE_DATABASE_POOL', 'RINGSIDE_REDIS_URL', 'RINGSIDE_TRUST_PROXY', 'RINGSIDE_WEBHOOKS']);
+    expect([...env.keys()].sort()).toEqual(['RINGSIDE_DATABASE_POOL', 'RINGSIDE_REDIS_URL', 'RINGSIDE_TRUST_PROXY', 'RINGSIDE_WEBHOOKS', 'RINGSIDE_WEBHOOK_SECRET']);
+    // Empty until filled in: unsigned deliveries, never a placeholder taken for a secret.
+    expect(webhookSecretFromEnv({ RINGSIDE_WEBHOOK_SECRET: env.get('RINGSIDE_WEBHOOK_SECRET') })).toEqual({ ok: true, secret: undefined });
     expect(databasePool(env.get('RINGSIDE_DATABASE_POOL'), 'RINGSIDE_DATABASE_POOL')).toBe(20);
     expect(isRedisUrl(env.get('RINGSIDE_REDIS_URL')!)).toBe(true);
     expect(parseWebhookUrls(env.get('RINGSIDE_WEBHOOKS')!.split(','), 'RINGSIDE_WEBHOOKS')).toMatchObject({ ok: true });

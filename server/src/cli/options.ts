@@ -64,8 +64,9 @@ export const USAGE = `Usage: node server/dist/main.js [options]
 
 ${optionLines(OPTIONS)}
 
-Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key. RINGSIDE_TWILIO_AUTH_TOKEN checks Twilio
-TaskRouter callbacks; RINGSIDE_PUBLIC_URL is the origin callers use, when a proxy changes it.
+Environment: RINGSIDE_API_KEY=<key> is accepted as an admin key. RINGSIDE_WEBHOOK_SECRET (16+ characters) signs
+webhook deliveries. RINGSIDE_TWILIO_AUTH_TOKEN checks Twilio TaskRouter callbacks; RINGSIDE_PUBLIC_URL is the origin
+callers use, when a proxy changes it.
 
 Commands (docs/operations.md, "Subcommands"):
 ${SUBCOMMANDS.map((c) => `  ${wrap(synopsis(c), 6)}\n      ${c.summary.split('\n')[0]}`).join('\n')}

@@ -21,6 +21,8 @@ export interface MetricsSources {
   isLeading: () => boolean;
   /** The webhook deliveries waiting in the store's outbox (every node's): when each was made. */
   pendingWebhooks: () => Promise<ReadonlyArray<{ createdAtMs: number }>>;
+  /** What this node's webhook deliveries came to since it started. */
+  webhookCounts: () => { delivered: number; failed: number; failedAttempts: number };
   now: () => number;
   /** The HTTP and live fronts' counters (GET /stats). */
   front: () => { http: { rateLimited: number; inFlight: number }; live?: { connected: number; floodDisconnects: number; slowDisconnects: number } | undefined };
@@ -141,6 +143,13 @@ function frontGauges(registry: Registry, sources: MetricsSources): void {
     const oldest = Math.min(...(pending ?? []).map((d) => d.createdAtMs));
     this.set(pending === null ? NaN : Number.isFinite(oldest) ? Math.max(0, sources.now() - oldest) / 1000 : 0);
   } });
+  // A delivery given up leaves the outbox, so the pending gauges fall back to 0 exactly when a page was lost: these
+  // counters are what an alert on lost pages (increase(…{result="failed"}[1h]) > 0) or a refusing receiver reads.
+  new Counter({ name: 'ringside_webhook_deliveries_total', help: 'Webhook deliveries this node finished since it started, by result: delivered (2xx), or failed (given up, or its URL no longer configured)', labelNames: ['result'], registers, collect() {
+    const c = sources.webhookCounts();
+    setCounts(this, [[{ result: 'delivered' }, c.delivered], [{ result: 'failed' }, c.failed]]);
+  } });
+  new Counter({ name: 'ringside_webhook_attempts_failed_total', help: 'Webhook attempts that failed on this node since it started (non-2xx, refused, timed out), retried or not', registers, collect() { setCounts(this, [[{}, sources.webhookCounts().failedAttempts]]); } });
   new Gauge({ name: 'ringside_leader', help: '1 on the node that evaluates alerts and delivers webhooks for the store, else 0', registers, collect() { this.set(sources.isLeading() ? 1 : 0); } });
 }
 

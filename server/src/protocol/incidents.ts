@@ -111,9 +111,27 @@ export interface Incident extends IncidentSubject {
   lastChangeSeq: number;
 }
 
-/** GET /api/v1/incidents/:id: the incident with its changes, oldest first. */
+/** GET /api/v1/incidents/:id: the incident with its changes, oldest first, and their webhook deliveries. */
 export interface IncidentWithChanges extends Incident {
   changes: IncidentChange[];
+  /** One per change and webhook URL (acknowledgements have none), oldest first: what became of each page. */
+  deliveries: IncidentDelivery[];
+}
+
+/** A webhook delivery as an operator sees it: where (no credentials, no query), and how it stands. */
+export interface IncidentDelivery {
+  /** What the receiver got as `x-ringside-delivery`. */
+  id: number;
+  changeSeq: number;
+  url: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  /** The last failed attempt's error (`HTTP 500`, `timed out after 5000 ms`, …); null once delivered. */
+  lastError: string | null;
+  /** When the next attempt is due; null once finished. */
+  nextAttemptAt: string | null;
+  createdAt: string;
+  finishedAt: string | null;
 }
 
 /** GET /api/v1/incidents */

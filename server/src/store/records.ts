@@ -123,6 +123,8 @@ export interface Delivery {
   id: number;
   /** The incident change it delivers. */
   changeSeq: number;
+  /** The incident of that change: its deliveries to one URL go in change order. */
+  incidentId: number;
   url: string;
   status: DeliveryStatus;
   attempts: number;

@@ -1,6 +1,7 @@
 // Incidents, continued: webhook delivery with retries and restarts, per-site incidents, when evaluation runs, and
 // standards from the engine. A real server on 127.0.0.1:0 on a test clock (retries, throttle and timer run
 // when the test moves it) and real webhook receivers (node http servers).
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -221,7 +222,184 @@ describe('webhook delivery with retries', () => {
     db.close();
     removeDir(dataDir);
   });
+
+  it("delivers one incident's changes to a URL in order: a recovery waits for the opening still retrying; other incidents do not", async () => {
+    // Before, each delivery kept its own schedule: a receiver that missed "opened" got "recovered" first and "opened"
+    // a backoff later, and a pager keyed on the incident paged for one already over.
+    const receiver = await startReceiver(1); // refuses the first request only
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url], webhookRetry: { baseDelayMs: 60_000, jitter: 0 } } });
+    const got = () => receiver.requests.map((r) => [r.answered, r.body.change.incidentId, r.body.change.kind, r.headers['x-ringside-attempt']]);
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // downtown red: opened, refused; retry in 60 s
+      await server.testApi.webhooksIdle();
+      await server.postEvents({ events: calls(190, 0, T0 - MINUTE) }); // 95 %: recovered
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE, 'airport') }); // another incident: not held back
+      await server.testApi.webhooksIdle();
+      expect((await server.getJson('/api/v1/incidents?state=all')).body.incidents.map(state)).toEqual([
+        [1, 'downtown', 'recovered', 'red'],
+        [2, 'airport', 'open', 'red'],
+      ]);
+      expect(got()).toEqual([
+        [500, 1, 'opened', '1'],
+        [204, 2, 'opened', '1'],
+      ]);
+      await clock.advance(60_000); // the opening's retry, then the recovery at once
+      await server.testApi.webhooksIdle();
+      expect(got()).toEqual([
+        [500, 1, 'opened', '1'],
+        [204, 2, 'opened', '1'],
+        [204, 1, 'opened', '2'],
+        [204, 1, 'recovered', '1'],
+      ]);
+    } finally {
+      await server.close();
+      await receiver.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+  it('shows each change\'s deliveries in GET /incidents/:id: pending with its next attempt, then given up with its error; the URL without its token', async () => {
+    const receiver = await startReceiver(1_000); // refuses everything
+    const clock = testClock(T0);
+    const url = `${receiver.url}?token=s3cret`;
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url], webhookRetry: { maxAttempts: 2, baseDelayMs: 1000, jitter: 0 } } });
+    const deliveries = async () => (await server.getJson('/api/v1/incidents/1')).body.deliveries;
+    const shown = { id: 1, changeSeq: 1, url: `${receiver.url}?…`, createdAt: new Date(T0).toISOString() };
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) });
+      await server.testApi.webhooksIdle();
+      expect(await deliveries()).toEqual([{ ...shown, status: 'pending', attempts: 1, lastError: 'HTTP 500', nextAttemptAt: new Date(T0 + 1000).toISOString(), finishedAt: null }]);
+      await clock.advance(1000);
+      await server.testApi.webhooksIdle();
+      expect(await deliveries()).toEqual([{ ...shown, status: 'failed', attempts: 2, lastError: 'HTTP 500', nextAttemptAt: null, finishedAt: new Date(T0 + 1000).toISOString() }]);
+      expect(JSON.stringify((await server.getJson('/api/v1/incidents/1')).body)).not.toContain('s3cret');
+    } finally {
+      await server.close();
+      await receiver.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+  it("waits as long as a rate-limited receiver's Retry-After asks (seconds or a date), not its shorter backoff", async () => {
+    // A chat tool or pager answering 429 with Retry-After: 30 was retried after 1 s, 2 s, 4 s …: more 429s, and the
+    // attempts spent towards giving up.
+    const answers: Array<[number, Record<string, string>]> = [[429, { 'retry-after': '30' }], [503, { 'retry-after': new Date(T0 + 30_000 + 120_000).toUTCString() }], [429, {}], [204, {}]];
+    const receiver = await startScriptedReceiver(answers);
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url], webhookRetry: { baseDelayMs: 1000, jitter: 0 } } });
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // red: one delivery
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen).toHaveLength(1);
+      await clock.advance(29_999); // its backoff (1 s) is long over; its Retry-After is not
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen).toHaveLength(1);
+      await clock.advance(1);
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen).toHaveLength(2);
+      await clock.advance(119_999); // an HTTP date two minutes on
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen).toHaveLength(2);
+      await clock.advance(1);
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen).toHaveLength(3);
+      await clock.advance(4_000); // a 429 without Retry-After: the backoff (4 s after 3 failed attempts)
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen.map((r) => r.attempt)).toEqual(['1', '2', '3', '4']);
+      expect(clock.now() - T0).toBe(30_000 + 120_000 + 4_000);
+    } finally {
+      await server.close();
+      await receiver.close();
+      removeDir(server.dataDir);
+    }
+  });
+
+  it('sends the credentials of a webhook URL as Basic authorization (fetch refuses them in the URL)', async () => {
+    // Before, every attempt to https://user:token@host/hook failed ("Request cannot be constructed from a URL that
+    // includes credentials") for the whole retry schedule, though the start had accepted the URL.
+    const receiver = await startScriptedReceiver([]);
+    const url = receiver.url.replace('http://', 'http://pager%40ops:s%3Acret@');
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url] } });
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) });
+      await server.testApi.webhooksIdle();
+      expect(receiver.seen.map((r) => [r.attempt, r.authorization, r.url])).toEqual([['1', `Basic ${Buffer.from('pager@ops:s:cret').toString('base64')}`, '/hook']]);
+    } finally {
+      await server.close();
+      await receiver.close();
+    }
+    const db = openDatabase(server.dataDir);
+    expect(db.prepare('SELECT status, attempts FROM incident_deliveries').all()).toEqual([{ status: 'delivered', attempts: 1 }]);
+    db.close();
+    removeDir(server.dataDir);
+  });
 });
+
+describe('signed webhook deliveries', () => {
+  it('signs every attempt as docs/alerts.md tells a receiver to verify it: HMAC-SHA256 of "<t>.<raw body>", t fresh each attempt', async () => {
+    const secret = 'whsec-0123456789abcdef';
+    // The receiver's verification, written from docs/alerts.md "Verifying a delivery" alone.
+    const verify = (raw: Buffer, header: string | undefined, nowS: number): string => {
+      const parts = new Map((header ?? '').split(',').map((p) => p.split('=', 2) as [string, string]));
+      const t = Number(parts.get('t'));
+      if (!Number.isInteger(t) || Math.abs(nowS - t) > 300) return 'stale or no timestamp';
+      const expected = createHmac('sha256', secret).update(`${t}.`).update(raw).digest();
+      const given = Buffer.from(parts.get('v1') ?? '', 'hex');
+      return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'bad signature';
+    };
+    const clock = testClock(T0);
+    const seen: Array<{ verdict: string; t: string | undefined; attempt: string | undefined }> = [];
+    const receiverServer = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const header = req.headers['x-ringside-signature'] as string | undefined;
+        seen.push({ verdict: verify(Buffer.concat(chunks), header, Math.floor(clock.now() / 1000)), t: /t=(\d+)/.exec(header ?? '')?.[1], attempt: req.headers['x-ringside-attempt'] as string | undefined });
+        res.statusCode = seen.length === 1 ? 500 : 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiverServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiverServer.address() as AddressInfo).port}/hook`;
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url], webhookSecret: secret, webhookRetry: { baseDelayMs: 10_000, jitter: 0 } } });
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // red: opened (its summary's "—" is not ASCII: the bytes are signed, not the characters)
+      await server.testApi.webhooksIdle();
+      await clock.advance(10_000);
+      await server.testApi.webhooksIdle();
+      expect(seen).toEqual([
+        { verdict: 'ok', t: String(T0 / 1000), attempt: '1' },
+        { verdict: 'ok', t: String(T0 / 1000 + 10), attempt: '2' },
+      ]);
+    } finally {
+      await server.close();
+      await new Promise<void>((resolve) => receiverServer.close(() => resolve()));
+      removeDir(server.dataDir);
+    }
+  });
+});
+
+/** A receiver answering each request with the next of `answers` (status, headers), then 204. */
+async function startScriptedReceiver(answers: Array<[number, Record<string, string>]>) {
+  const seen: Array<{ attempt: string | undefined; authorization: string | undefined; url: string | undefined }> = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen.push({ attempt: req.headers['x-ringside-attempt'] as string | undefined, authorization: req.headers.authorization, url: req.url });
+      const [status, headers] = answers[seen.length - 1] ?? [204, {}];
+      res.writeHead(status, headers);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 /** Whether nothing listens on 127.0.0.1:port any more. */
 function refusesConnections(port: number): Promise<boolean> {

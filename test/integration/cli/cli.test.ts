@@ -154,6 +154,18 @@ describe('node server/dist/main.js', () => {
     expect(existsSync(missing)).toBe(false);
   });
 
+  it.concurrent('exits 2 naming RINGSIDE_WEBHOOK_SECRET for a secret too short or padded with white space', async () => {
+    const missing = join(dataDir(), 'data');
+    const [short, padded] = await Promise.all([
+      cli(['--port', '0', '--data', missing, '--webhook', 'http://127.0.0.1:9/hook'], { RINGSIDE_WEBHOOK_SECRET: 'hunter2' }),
+      cli(['--port', '0', '--data', missing, '--webhook', 'http://127.0.0.1:9/hook'], { RINGSIDE_WEBHOOK_SECRET: '0123456789abcdef0123\n' }),
+    ]);
+    expect(short.stderr).toBe('ringside: RINGSIDE_WEBHOOK_SECRET must be at least 16 characters (got 7); for example: openssl rand -hex 32\n');
+    expect(padded.stderr).toMatch(/^ringside: RINGSIDE_WEBHOOK_SECRET starts or ends with white space/);
+    for (const r of [short, padded]) expect(r.status).toBe(2);
+    expect(existsSync(missing)).toBe(false);
+  });
+
   it.concurrent('prints help with --help', async () => {
     const result = await cli(['--help']);
     expect(result.status).toBe(0);

@@ -145,4 +145,35 @@ describe('the webhook outbox in GET /api/v1/metrics', () => {
       removeDir(node.dataDir);
     }
   });
+
+  it('counts a delivery given up as failed: the pending gauges fall back to 0 just when a page was lost', async () => {
+    const receiver = await startReceiver(1_000); // answers 500 to everything
+    const clock = testClock(T0);
+    const node = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url], webhookRetry: { maxAttempts: 3, baseDelayMs: 1000, jitter: 0 } } });
+    const figures = async () => {
+      const all = samples(await (await fetch(`${node.url}/api/v1/metrics`, { headers: adminHeaders(node.apiKey) })).text());
+      return {
+        pending: all.get('ringside_webhook_deliveries_pending'),
+        delivered: all.get('ringside_webhook_deliveries_total{result="delivered"}'),
+        failed: all.get('ringside_webhook_deliveries_total{result="failed"}'),
+        failedAttempts: all.get('ringside_webhook_attempts_failed_total'),
+      };
+    };
+    try {
+      expect(await figures()).toEqual({ pending: 0, delivered: 0, failed: 0, failedAttempts: 0 });
+      await node.postEvents({ events: calls(5, 5, T0 - MINUTE) }); // 50 %: an incident opens
+      await node.testApi.webhooksIdle();
+      expect(await figures()).toEqual({ pending: 1, delivered: 0, failed: 0, failedAttempts: 1 });
+      await clock.advance(1000);
+      await node.testApi.webhooksIdle();
+      await clock.advance(2000); // the 3rd and last attempt
+      await node.testApi.webhooksIdle();
+      expect(receiver.requests).toHaveLength(3);
+      expect(await figures()).toEqual({ pending: 0, delivered: 0, failed: 1, failedAttempts: 3 });
+    } finally {
+      await node.close();
+      await receiver.close();
+      removeDir(node.dataDir);
+    }
+  });
 });

@@ -1,5 +1,8 @@
-// Alert configuration as the server takes it: webhook URLs (CLI --webhook, RINGSIDE_WEBHOOKS), timings.
+// Alert configuration as the server takes it: webhook URLs (CLI --webhook, RINGSIDE_WEBHOOKS), the signing secret
+// (RINGSIDE_WEBHOOK_SECRET), timings.
+import { createHmac } from 'node:crypto';
 import type { AlertPolicy } from '../../domain/alerts/policy';
+import { isLoopback } from '../../protocol/pure/serverAddress';
 
 export interface WebhookRetryOptions {
   /** Attempts per delivery, the first included (default 16: about an hour and a half of retries). */
@@ -25,6 +28,8 @@ export interface AlertsOptions {
   /** URLs every incident change (but acknowledgements) is POSTed to. */
   webhooks?: string[];
   webhookRetry?: Partial<WebhookRetryOptions>;
+  /** Signs every delivery (`x-ringside-signature`, docs/alerts.md "Verifying a delivery"); none: unsigned. */
+  webhookSecret?: string;
 }
 
 /**
@@ -37,7 +42,7 @@ export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_THROTTLE_MS = 1000;
 const WEBHOOKS_ENV = 'RINGSIDE_WEBHOOKS';
 
-/** Checks webhook URLs: absolute http(s), no duplicates. */
+/** Checks webhook URLs: absolute http(s), credentials only over https or to this machine, no duplicates. */
 export function parseWebhookUrls(list: readonly string[], source: string): { ok: true; urls: string[] } | { ok: false; message: string } {
   const urls: string[] = [];
   for (const raw of list) {
@@ -47,12 +52,22 @@ export function parseWebhookUrls(list: readonly string[], source: string): { ok:
     try {
       url = new URL(text);
     } catch {
-      return { ok: false, message: `${source}: "${text}" is not an absolute URL` };
+      return { ok: false, message: `${source}: "${withoutCredentials(text)}" is not an absolute URL` };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `${source}: "${text}" must be an http or https URL` };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `${source}: "${withoutCredentials(text)}" must be an http or https URL` };
+    // Credentials are sent as a Basic authorization header: in the clear over http, to anyone on the way to another
+    // machine. (A plain http URL without them stays allowed: a receiver on the same network, a signed delivery.)
+    if (url.protocol === 'http:' && (url.username !== '' || url.password !== '') && !isLoopback(url.hostname)) {
+      return { ok: false, message: `${source}: "${redactUrl(url.href)}" carries credentials, which would cross the network unencrypted over http to ${url.host}: use https` };
+    }
     if (!urls.includes(url.href)) urls.push(url.href);
   }
   return { ok: true, urls };
+}
+
+/** A refused URL as a refusal may print it (a terminal, a journal): its `user:password@` shown as `***@`. */
+function withoutCredentials(text: string): string {
+  return text.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1***@');
 }
 
 /** RINGSIDE_WEBHOOKS: comma-separated URLs. */
@@ -60,6 +75,56 @@ export function webhooksFromEnv(env: NodeJS.ProcessEnv): { ok: true; urls: strin
   const raw = env[WEBHOOKS_ENV];
   if (raw === undefined || raw.trim() === '') return { ok: true, urls: [] };
   return parseWebhookUrls(raw.split(','), WEBHOOKS_ENV);
+}
+
+/**
+ * Where a delivery goes and how it authenticates: credentials in a webhook URL (`https://user:token@host/hook`, as
+ * many receivers hand them out) become a Basic `authorization` header. fetch refuses a URL that carries them, so
+ * every attempt to such a URL used to fail for the whole retry schedule while the start had accepted it.
+ */
+export function webhookTarget(href: string): { url: string; authorization: string | null } {
+  const u = new URL(href);
+  if (u.username === '' && u.password === '') return { url: href, authorization: null };
+  const credentials = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return { url: u.href, authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
+}
+
+/**
+ * A receiver's `Retry-After` (delay-seconds or an HTTP date) in ms from `nowMs`; null when absent or unreadable.
+ * A rate-limited receiver (429) or one in maintenance (503) says when to come back.
+ */
+export function retryAfterMs(value: string | null, nowMs: number): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) || !/[a-z]/i.test(text) ? null : Math.max(0, at - nowMs);
+}
+
+const WEBHOOK_SECRET_ENV = 'RINGSIDE_WEBHOOK_SECRET';
+/** Shorter than this is a secret a receiver's verification no longer protects much (a 128-bit key as hex is 32). */
+const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+/**
+ * RINGSIDE_WEBHOOK_SECRET, the key deliveries are signed with: from the environment only (a command line is visible
+ * to every user of the machine), unset or empty for unsigned deliveries, else at least 16 characters.
+ */
+export function webhookSecretFromEnv(env: NodeJS.ProcessEnv): { ok: true; secret: string | undefined } | { ok: false; message: string } {
+  const raw = env[WEBHOOK_SECRET_ENV];
+  if (raw === undefined || raw === '') return { ok: true, secret: undefined };
+  if (raw !== raw.trim()) return { ok: false, message: `${WEBHOOK_SECRET_ENV} starts or ends with white space: give the secret alone (a receiver verifying with it would not trim it)` };
+  if (raw.length < MIN_WEBHOOK_SECRET_LENGTH) return { ok: false, message: `${WEBHOOK_SECRET_ENV} must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (got ${raw.length}); for example: openssl rand -hex 32` };
+  return { ok: true, secret: raw };
+}
+
+/**
+ * The `x-ringside-signature` header of one attempt: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, the
+ * body as sent, byte for byte. The time is signed with it so a receiver can refuse a captured delivery replayed later.
+ */
+export function webhookSignature(secret: string, timestampS: number, body: string): string {
+  return `t=${timestampS},v1=${createHmac('sha256', secret).update(`${timestampS}.${body}`, 'utf8').digest('hex')}`;
 }
 
 /** A URL as it may appear in logs: no credentials, no query (tokens often travel there). */

@@ -18,8 +18,8 @@ import type { ComplianceReader } from '../compliance';
 import type { IngestService } from '../ingest/ingest';
 import type { StandardsService } from '../standards';
 import type { Leadership } from '../leadership';
-import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, type AlertsOptions } from './config';
-import { WebhookDispatcher } from './webhooks';
+import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, redactUrl, type AlertsOptions } from './config';
+import { WebhookDispatcher, type WebhookCounts } from './webhooks';
 import { logJobFailure, type JobFailed } from '../storageWatch';
 
 export type { IncidentFilter };
@@ -61,6 +61,8 @@ export class AlertService {
   private readonly jobFailed: JobFailed;
   private states = new Map<string, KeyState>();
   private webhooks: WebhookDispatcher | null = null;
+  /** Kept across taking and giving up the lead: counters only grow while the process runs. */
+  private readonly deliveryCounts: WebhookCounts = { delivered: 0, failed: 0, failedAttempts: 0 };
   private interval: unknown = null;
   private trailing: unknown = null;
   private lastRunMs = -Infinity;
@@ -100,7 +102,7 @@ export class AlertService {
       }),
     );
     if (leadership.isLeading()) await this.turn(true);
-    this.log.info({ enabled: this.enabled, intervalMs: this.intervalMs, throttleMs: this.throttleMs, webhooks: this.webhookUrls.length, leading: leadership.isLeading() }, 'alerts started');
+    this.log.info({ enabled: this.enabled, intervalMs: this.intervalMs, throttleMs: this.throttleMs, webhooks: this.webhookUrls.length, webhooksSigned: this.deps.options?.webhookSecret !== undefined, leading: leadership.isLeading() }, 'alerts started');
   }
 
   private turn(leading: boolean): Promise<void> {
@@ -113,7 +115,7 @@ export class AlertService {
     await this.serially(() => this.loadStates());
     if (this.closed || !this.deps.leadership.isLeading() || this.webhooks) return;
     const options = this.deps.options ?? {};
-    this.webhooks = new WebhookDispatcher({ store: this.deps.store, urls: this.webhookUrls, retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry }, logger: this.log, userAgent: this.deps.userAgent, clock: this.clock, jobFailed: this.jobFailed });
+    this.webhooks = new WebhookDispatcher({ store: this.deps.store, urls: this.webhookUrls, retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry }, logger: this.log, userAgent: this.deps.userAgent, clock: this.clock, jobFailed: this.jobFailed, counts: this.deliveryCounts, ...(options.webhookSecret !== undefined ? { secret: options.webhookSecret } : {}) });
     this.webhooks.start(); // drops what is queued for URLs no longer configured, resumes what the last leader left pending
     if (this.enabled && this.intervalMs > 0) {
       this.interval = this.clock.setInterval(() => void this.safeEvaluate(), this.intervalMs);
@@ -171,7 +173,25 @@ export class AlertService {
   async withChanges(id: number): Promise<IncidentWithChanges> {
     const incident = await this.deps.store.reads.incidents.get(id);
     if (!incident) throw notFoundById('incident', id, '', 'incident-not-found');
-    return { ...incident, changes: await this.deps.store.reads.incidents.changes(id) };
+    const changes = await this.deps.store.reads.incidents.changes(id);
+    const deliveries = (await Promise.all(changes.map((c) => this.deps.store.reads.incidents.deliveries(c.seq)))).flat();
+    // Where a page went and what became of it, without opening the database: a delivery given up leaves no other trace
+    // an operator can reach than the log.
+    return {
+      ...incident,
+      changes,
+      deliveries: deliveries.map((d) => ({
+        id: d.id,
+        changeSeq: d.changeSeq,
+        url: redactUrl(d.url),
+        status: d.status,
+        attempts: d.attempts,
+        lastError: d.lastError,
+        nextAttemptAt: d.status === 'pending' ? new Date(d.nextAttemptAtMs).toISOString() : null,
+        createdAt: new Date(d.createdAtMs).toISOString(),
+        finishedAt: d.finishedAtMs === null ? null : new Date(d.finishedAtMs).toISOString(),
+      })),
+    };
   }
 
   /**
@@ -197,6 +217,11 @@ export class AlertService {
   onIncident(listener: IncidentListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** What this node's webhook deliveries came to since it started (/metrics). */
+  webhookCounts(): Readonly<WebhookCounts> {
+    return { ...this.deliveryCounts };
   }
 
   /** Resolves when no webhook attempt is in flight and none is due at the clock's time. */

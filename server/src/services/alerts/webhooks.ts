@@ -4,8 +4,18 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock';
 import type { IncidentWebhookBody } from '../../protocol';
 import type { Delivery, DeliveryAttempt, Store } from '../../store/port';
-import { redactUrl, type WebhookRetryOptions } from './config';
+import { redactUrl, retryAfterMs, webhookSignature, webhookTarget, type WebhookRetryOptions } from './config';
 import { logJobFailure, type JobFailed } from '../storageWatch';
+
+/** What this node's deliveries came to since it started: for /metrics, where a give-up must not look like health. */
+export interface WebhookCounts {
+  /** Deliveries answered 2xx. */
+  delivered: number;
+  /** Deliveries given up: attempts exhausted, or their URL no longer configured. */
+  failed: number;
+  /** Attempts that failed (a non-2xx answer, a refused connection, a timeout), retried or not. */
+  failedAttempts: number;
+}
 
 export interface WebhookDeps {
   store: Store;
@@ -13,10 +23,14 @@ export interface WebhookDeps {
   retry: WebhookRetryOptions;
   logger: Logger;
   userAgent: string;
+  /** Signs every attempt (`x-ringside-signature`); undefined: unsigned. */
+  secret?: string;
   clock?: Clock;
   random?: () => number;
   /** How a failed pump is logged (a storage outage once for all jobs). */
   jobFailed?: JobFailed;
+  /** Counted into as deliveries finish and attempts fail. */
+  counts?: WebhookCounts;
 }
 
 /** Delay before attempt n + 1 after n failed attempts: base × 2^(n−1), capped, ± jitter. */
@@ -46,6 +60,7 @@ export class WebhookDispatcher {
       for (const d of await this.deps.store.reads.incidents.pendingDeliveries()) {
         if (this.deps.urls.includes(d.url)) continue;
         await this.deps.store.write((tx) => tx.writes.finishDelivery(d.id, 'failed', 'webhook URL no longer configured'));
+        if (this.deps.counts) this.deps.counts.failed += 1;
         this.deps.logger.warn({ delivery: d.id, change: d.changeSeq, url: redactUrl(d.url) }, 'webhook delivery dropped: URL no longer configured');
       }
     });
@@ -91,8 +106,18 @@ export class WebhookDispatcher {
     if (this.closed) return;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    const pending = (await this.deps.store.reads.incidents.pendingDeliveries()).filter((d) => !this.inFlight.has(d.id));
+    const outbox = await this.deps.store.reads.incidents.pendingDeliveries();
     if (this.closed) return; // closed during the read: close() promised no new attempt (and cleared the timer)
+    // One incident's changes reach a URL in their order: a later change waits while an earlier one to the same URL
+    // is pending (in flight, or retrying), and goes at once when that one is delivered or given up. Sent on their own
+    // schedules, a receiver back from an outage was handed "recovered" before the "opened" still waiting out its
+    // longer backoff, and a pager keyed on the incident opened a page for an incident already over.
+    const earliest = new Map<string, number>();
+    for (const d of outbox) {
+      const key = `${d.incidentId} ${d.url}`;
+      earliest.set(key, Math.min(earliest.get(key) ?? Infinity, d.changeSeq));
+    }
+    const pending = outbox.filter((d) => !this.inFlight.has(d.id) && earliest.get(`${d.incidentId} ${d.url}`) === d.changeSeq);
     const t = this.clock.now();
     for (const d of pending.filter((p) => p.nextAttemptAtMs <= t)) {
       const p = this.attempt(d).finally(() => {
@@ -121,34 +146,52 @@ export class WebhookDispatcher {
     }
     const n = d.attempts + 1;
     const started = this.clock.now();
-    const { statusCode, error } = await this.post(d, n, { type: 'ringside.incident', ...update });
+    const { statusCode, error, retryAfter } = await this.post(d, n, { type: 'ringside.incident', ...update });
     if (this.closing.signal.aborted) return; // cut off: the delivery stays pending with its attempts, resumed by the leader
-    await this.record(d, n, { deliveryId: d.id, attempt: n, atMs: started, durationMs: this.clock.now() - started, statusCode, error });
+    await this.record(d, n, { deliveryId: d.id, attempt: n, atMs: started, durationMs: this.clock.now() - started, statusCode, error }, retryAfter);
   }
 
-  private async post(d: Delivery, n: number, body: IncidentWebhookBody): Promise<{ statusCode: number | null; error: string | null }> {
+  private async post(d: Delivery, n: number, body: IncidentWebhookBody): Promise<{ statusCode: number | null; error: string | null; retryAfter: number | null }> {
     try {
-      const res = await fetch(d.url, {
+      const target = webhookTarget(d.url);
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': this.deps.userAgent, 'x-ringside-delivery': String(d.id), 'x-ringside-attempt': String(n) };
+      if (target.authorization !== null) headers.authorization = target.authorization;
+      const text = JSON.stringify(body);
+      if (this.deps.secret !== undefined) headers['x-ringside-signature'] = webhookSignature(this.deps.secret, Math.floor(this.clock.now() / 1000), text);
+      const res = await fetch(target.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': this.deps.userAgent, 'x-ringside-delivery': String(d.id), 'x-ringside-attempt': String(n) },
-        body: JSON.stringify(body),
+        headers,
+        body: text,
         redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(this.deps.retry.timeoutMs), this.closing.signal]),
       });
       await res.body?.cancel().catch(() => undefined);
-      return { statusCode: res.status, error: res.status < 200 || res.status > 299 ? `HTTP ${res.status}` : null };
+      const failed = res.status < 200 || res.status > 299;
+      return { statusCode: res.status, error: failed ? `HTTP ${res.status}` : null, retryAfter: failed ? retryAfterMs(res.headers.get('retry-after'), this.clock.now()) : null };
     } catch (e) {
       const err = e as Error;
       const cause = (err.cause as Error | undefined)?.message;
-      return { statusCode: null, error: err.name === 'TimeoutError' ? `timed out after ${this.deps.retry.timeoutMs} ms` : `${err.message}${cause ? `: ${cause}` : ''}` };
+      return { statusCode: null, error: err.name === 'TimeoutError' ? `timed out after ${this.deps.retry.timeoutMs} ms` : `${err.message}${cause ? `: ${cause}` : ''}`, retryAfter: null };
     }
   }
 
-  /** Stores the attempt and what follows: delivered, given up, or a retry after a backoff. */
-  private async record(d: Delivery, n: number, attempt: DeliveryAttempt): Promise<void> {
+  /**
+   * Stores the attempt and what follows: delivered, given up, or a retry after a backoff, or after the receiver's
+   * `Retry-After` when that is later (capped at `maxDelayMs`): retrying a rate-limited receiver sooner than it asked
+   * only spends attempts on more 429s.
+   */
+  private async record(d: Delivery, n: number, attempt: DeliveryAttempt, retryAfter: number | null = null): Promise<void> {
     const at = attempt.atMs + attempt.durationMs;
     const log = { delivery: d.id, change: d.changeSeq, url: redactUrl(d.url), attempt: n, status: attempt.statusCode, ms: attempt.durationMs };
     const { error } = attempt;
+    const counts = this.deps.counts;
+    if (counts) {
+      if (error === null) counts.delivered += 1;
+      else {
+        counts.failedAttempts += 1;
+        if (n >= this.deps.retry.maxAttempts) counts.failed += 1;
+      }
+    }
     if (error === null) {
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'delivered', nextAttemptAtMs: at, lastError: null, finishedAtMs: at }));
       this.deps.logger.info(log, 'webhook delivered');
@@ -156,7 +199,7 @@ export class WebhookDispatcher {
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'failed', nextAttemptAtMs: at, lastError: error, finishedAtMs: at }));
       this.deps.logger.error({ ...log, error }, 'webhook delivery failed; giving up');
     } else {
-      const delay = backoffDelay(n, this.deps.retry, this.random);
+      const delay = Math.max(backoffDelay(n, this.deps.retry, this.random), Math.min(retryAfter ?? 0, this.deps.retry.maxDelayMs));
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'pending', nextAttemptAtMs: at + delay, lastError: error, finishedAtMs: null }));
       this.deps.logger.warn({ ...log, error, retryInMs: delay }, 'webhook attempt failed; will retry');
     }

@@ -6,7 +6,7 @@ import { horizonOf } from '../../domain/retention';
 import type { AuditReads, DeliveryAttempt, EventsReads, IncidentsReads, KeysReads, SiteRecord, SitesReads, StandardsReads, StoreReads, StoredKey, StoredStandardVersion } from '../port';
 import { AUDIT_SECRET_SQL, toRecordedSecret } from '../sqlite/auditSecret';
 import { CORRECTIONS_OF_EVENT, subjectOf, type CorrectionRow } from '../sqlite/corrections';
-import { toChange, toIncident } from '../sqlite/incidents';
+import { DELIVERY_SELECT, toChange, toIncident } from '../sqlite/incidents';
 import { SIGNING_KEY_SQL, toRecordedKey } from '../sqlite/signingKey';
 import { toJudgement, toStoredEvent, type EventRow, type JudgementRow } from '../sqlite/rows';
 import { SITE_HISTORY, toSiteChange, type SiteChangeRow } from '../sqlite/siteHistory';
@@ -120,6 +120,7 @@ type ChangeRow = Parameters<typeof toChange>[0];
 const toDelivery = (r: Row) => ({
   id: r.id as number,
   changeSeq: r.change_seq as number,
+  incidentId: Number(r.incident_id),
   url: r.url as string,
   status: r.status as 'pending' | 'delivered' | 'failed',
   attempts: r.attempts as number,
@@ -151,8 +152,8 @@ function incidentsReads(s: Sql): IncidentsReads {
       return Promise.all(rows.map(async (r) => ({ change: toChange(r), incident: (await incidentById(s, r.incident_id))! })));
     },
     headSeq: async () => (await s.one<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM incident_changes'))!.seq ?? 0,
-    pendingDeliveries: async () => (await s.rows<Row>(`SELECT * FROM incident_deliveries WHERE status = 'pending' ORDER BY next_attempt_at_ms, id`)).map(toDelivery),
-    deliveries: async (seq) => (await s.rows<Row>('SELECT * FROM incident_deliveries WHERE change_seq = ? ORDER BY id', [seq])).map(toDelivery),
+    pendingDeliveries: async () => (await s.rows<Row>(`${DELIVERY_SELECT} WHERE d.status = 'pending' ORDER BY d.next_attempt_at_ms, d.id`)).map(toDelivery),
+    deliveries: async (seq) => (await s.rows<Row>(`${DELIVERY_SELECT} WHERE d.change_seq = ? ORDER BY d.id`, [seq])).map(toDelivery),
     attempts: async (deliveryId) =>
       (await s.rows<Row>('SELECT * FROM incident_delivery_attempts WHERE delivery_id = ? ORDER BY attempt', [deliveryId])).map(
         (r): DeliveryAttempt => ({ deliveryId: r.delivery_id as number, attempt: r.attempt as number, atMs: r.at_ms as number, durationMs: r.duration_ms as number, statusCode: r.status_code as number | null, error: r.error as string | null }),

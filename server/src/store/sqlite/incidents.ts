@@ -47,6 +47,7 @@ interface ChangeRow {
 interface DeliveryRow {
   id: number;
   change_seq: number;
+  incident_id: number;
   url: string;
   status: DeliveryStatus;
   attempts: number;
@@ -97,10 +98,14 @@ export function toChange(r: ChangeRow): IncidentChange {
   };
 }
 
+/** A delivery with the incident of its change (both backends). */
+export const DELIVERY_SELECT = 'SELECT d.*, c.incident_id FROM incident_deliveries d JOIN incident_changes c ON c.seq = d.change_seq';
+
 function toDelivery(r: DeliveryRow): Delivery {
   return {
     id: r.id,
     changeSeq: r.change_seq,
+    incidentId: r.incident_id,
     url: r.url,
     status: r.status,
     attempts: r.attempts,
@@ -146,8 +151,8 @@ export function incidentsReads(s: Statements): IncidentsReads {
     after: async (afterSeq, limit) =>
       (s.get('SELECT * FROM incident_changes WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as ChangeRow[]).map((r) => ({ change: toChange(r), incident: incidentById(s, r.incident_id)! })),
     headSeq: async () => (s.get('SELECT MAX(seq) AS seq FROM incident_changes').get() as { seq: number | null }).seq ?? 0,
-    pendingDeliveries: async () => (s.get(`SELECT * FROM incident_deliveries WHERE status = 'pending' ORDER BY next_attempt_at_ms, id`).all() as DeliveryRow[]).map(toDelivery),
-    deliveries: async (seq) => (s.get('SELECT * FROM incident_deliveries WHERE change_seq = ? ORDER BY id').all(seq) as DeliveryRow[]).map(toDelivery),
+    pendingDeliveries: async () => (s.get(`${DELIVERY_SELECT} WHERE d.status = 'pending' ORDER BY d.next_attempt_at_ms, d.id`).all() as DeliveryRow[]).map(toDelivery),
+    deliveries: async (seq) => (s.get(`${DELIVERY_SELECT} WHERE d.change_seq = ? ORDER BY d.id`).all(seq) as DeliveryRow[]).map(toDelivery),
     attempts: async (deliveryId) =>
       (s.get('SELECT * FROM incident_delivery_attempts WHERE delivery_id = ? ORDER BY attempt').all(deliveryId) as Array<{ delivery_id: number; attempt: number; at_ms: number; duration_ms: number; status_code: number | null; error: string | null }>).map(
         (r): DeliveryAttempt => ({ deliveryId: r.delivery_id, attempt: r.attempt, atMs: r.at_ms, durationMs: r.duration_ms, statusCode: r.status_code, error: r.error }),
