@@ -2,7 +2,7 @@
 
 // Read with the arithmetic built on it: the server's modules take a zone's wall clock from here.
 export { localParts } from '../protocol/pure/zonedDate';
-export { firstInstant, nextPeriodStart, periodStart, periodStarts, utcOffsetAt, type CalendarUnit } from '../protocol/pure/calendar';
+export { firstInstant, nextPeriodStart, periodStart, periodStarts, utcOffsetAt } from '../protocol/pure/calendar';
 
 let serverZone: string | undefined;
 

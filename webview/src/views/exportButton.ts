@@ -28,7 +28,7 @@ export interface ExportPeriod {
 }
 
 /** A period's range, its months those of `zone` (the board's: boardTimeZone), as the file's days will be. */
-export function exportRange(id: (typeof RANGES)[number]['id'], zone: string, nowMs = Date.now()): ExportPeriod {
+function exportRange(id: (typeof RANGES)[number]['id'], zone: string, nowMs = Date.now()): ExportPeriod {
   const iso = (ms: number) => new Date(ms).toISOString();
   const thisMonth = periodStart(nowMs, zone, 'month');
   if (id === 'this-month') return { from: iso(thisMonth), to: iso(nextPeriodStart(thisMonth, zone, 'month')), zone };
