@@ -240,13 +240,13 @@ function guardConnections(front: HttpFront, httpServer: HttpServer, options: Ser
   limitConnectionsPerAddress(httpServer, perAddress, front.trustedProxy ?? (() => false), refused);
 }
 
-/** HTTP and the live push in front of the services; `close` ends both (live clients first, then HTTP drains). */
 /** GET /stats `live`: the guard's counts and the replays', a refused replay counted once whichever limit refused it. */
 function liveStats(sockets: SocketStats, replaying: ReplayStats): SocketStats & Omit<ReplayStats, 'refusedWaiting'> {
   const { refusedWaiting, ...replays } = replaying;
   return { ...sockets, ...replays, refusedReplays: sockets.refusedReplays + refusedWaiting };
 }
 
+/** HTTP and the live push in front of the services; `close` ends both (live clients first, then HTTP drains). */
 function attachFront(core: Core, access: AccessSetup, options: ServerOptions, logger: Logger, clock: Clock) {
   const now = () => clock.now();
   let rateLimited = 0;

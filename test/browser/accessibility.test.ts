@@ -101,6 +101,10 @@ describe('accessibility', () => {
   });
 
   it('offers a skip link as the first stop, past the header\'s filters to the board', async () => {
+    // Before any data there is no board to skip to: the link is not offered, as the filters are not.
+    const waiting = mount({ transport: fakeTransport(answering({})).transport });
+    expect(waiting.root.querySelector<HTMLElement>('main.rs-board')!.hidden).toBe(true);
+    expect(waiting.root.querySelector<HTMLElement>('a.rs-skip')!.checkVisibility()).toBe(false);
     const { root } = await fullDashboard();
     const skip = root.querySelector<HTMLAnchorElement>('a.rs-skip')!;
     const board = root.querySelector<HTMLElement>('main.rs-board')!;
