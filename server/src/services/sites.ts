@@ -182,8 +182,9 @@ export class SitesService {
     return this.store.write(async (tx) => {
       const current = await this.configured(tx, id, patch.id);
       const def = patchSite(current, patch);
-      // The patch's days are checked alone; only the merged week shows that it closes the last open one.
-      const noOpenDay = def.hours ? noOpenDayProblem(def.hours) : null;
+      // The patch's days are checked alone; only the merged week shows that it closes the last open one. Only a patch
+      // of the hours is: a site stored before the rule keeps its week through a patch of its name.
+      const noOpenDay = patch.hours !== undefined && def.hours ? noOpenDayProblem(def.hours) : null;
       if (noOpenDay) throw new DomainError('invalid', 'hours', noOpenDay);
       return this.logged(tx, await this.put(tx, def), actor, 'update', { method: 'PATCH', body: patch });
     });
