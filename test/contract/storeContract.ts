@@ -471,7 +471,8 @@ export function describeStoreContract(backend: string, open: StoreFactory): void
           [2, HOOK, 0],
           [3, HOOK, 0],
         ]);
-        const [delivery] = await store.reads.incidents.deliveries(1);
+        const [delivery] = await store.reads.incidents.deliveries(id);
+        expect(delivery!.changeSeq).toBe(1);
         await store.write((tx) => tx.writes.deliveryAttempt({ deliveryId: delivery!.id, attempt: 1, atMs: T, durationMs: 5, statusCode: 200, error: null }, { status: 'delivered', nextAttemptAtMs: T, lastError: null, finishedAtMs: T }));
         expect((await store.reads.incidents.pendingDeliveries()).map((d) => d.changeSeq)).toEqual([2, 3]);
         expect(await store.reads.incidents.attempts(delivery!.id)).toEqual([{ deliveryId: delivery!.id, attempt: 1, atMs: T, durationMs: 5, statusCode: 200, error: null }]);

@@ -7,7 +7,7 @@ import { burnDecision, burnRate, ruleStatus } from '../../server/src/domain/aler
 import type { ScopedCounts, WindowCounts } from '../../server/src/domain/alerts/counts';
 import { observe } from '../../server/src/domain/alerts/evaluate';
 import { BURN_RULES, DEFAULT_POLICY, HOUR_MS, MINUTE_MS, policyWindows } from '../../server/src/domain/alerts/policy';
-import { DEFAULT_WEBHOOK_RETRY, parseWebhookUrls, redactUrl, webhooksFromEnv } from '../../server/src/services/alerts/config';
+import { DEFAULT_WEBHOOK_RETRY, parseWebhookUrls, redactUrl, retryAfterMs, webhookOrigin, webhooksFromEnv, withUrlsHidden } from '../../server/src/services/alerts/config';
 import { backoffDelay } from '../../server/src/services/alerts/webhooks';
 import { parseCli } from '../../server/src/cli/options';
 
@@ -178,6 +178,30 @@ describe('webhook configuration and backoff', () => {
     // A URL refused for another reason does not print its credentials either.
     expect(parseWebhookUrls(['https://pager:s3cret@hooks example/x'], '--webhook')).toEqual({ ok: false, message: '--webhook: "https://***@hooks example/x" is not an absolute URL' });
     expect(parseWebhookUrls(['ftp://pager:s3cret@files.example/x'], '--webhook')).toEqual({ ok: false, message: '--webhook: "ftp://***@files.example/x" must be an http or https URL' });
+    // Nor a URL whose scheme was left out (its user reads as the scheme), nor a token in a refused URL's query.
+    expect(parseWebhookUrls(['pager:s3cret@hooks.example/x'], '--webhook')).toEqual({ ok: false, message: '--webhook: "***@hooks.example/x" must be an http or https URL' });
+    expect(parseWebhookUrls(['https://hooks example/x?token=abc'], '--webhook')).toEqual({ ok: false, message: '--webhook: "https://hooks example/x?…" is not an absolute URL' });
+  });
+  it('refuses at start a URL whose credentials fetch could never send (bad percent-encoding), without them', () => {
+    const refused = parseWebhookUrls(['https://us%zzer:pw@hooks.example/x'], '--webhook');
+    expect(refused).toEqual({ ok: false, message: '--webhook: "https://hooks.example/x" has a user name or password that is not valid percent-encoding (%XX): encode it again' });
+  });
+  it('reads Retry-After as seconds or an HTTP date, and nothing looser', () => {
+    const now = Date.parse('2026-12-07T12:00:00Z');
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs('Mon, 07 Dec 2026 12:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('Mon, 07 Dec 2026 11:00:00 GMT', now)).toBe(0); // past: at once
+    for (const junk of ['x 2030', 'Mon 5', '-1', '1.5', '', 'soon']) expect(retryAfterMs(junk, now), junk).toBeNull();
+    expect(retryAfterMs(null, now)).toBeNull();
+  });
+  it('shows a webhook URL to a read key as its origin only, in errors too', () => {
+    expect(webhookOrigin('https://hooks.slack.com/services/T0/B0/s3cret')).toBe('https://hooks.slack.com/…');
+    expect(webhookOrigin('https://user:pw@relay.example:8443/?token=s3cret')).toBe('https://relay.example:8443/…');
+    expect(webhookOrigin('https://relay.example/')).toBe('https://relay.example/');
+    expect(withUrlsHidden('Request cannot be constructed from a URL that includes credentials: https://user:tok3n@example.invalid/hook?x=1')).toBe(
+      'Request cannot be constructed from a URL that includes credentials: https://example.invalid/…',
+    );
+    expect(withUrlsHidden('HTTP 500')).toBe('HTTP 500');
   });
   it('parses repeatable --webhook on the command line', () => {
     expect(parseCli(['--webhook', 'http://127.0.0.1:1/a', '--webhook', 'https://h.example/b'])).toMatchObject({

@@ -138,7 +138,8 @@ export interface IncidentsReads {
   /** The newest change seq (0 when there is none). */
   headSeq(): Promise<number>;
   pendingDeliveries(): Promise<Delivery[]>;
-  deliveries(changeSeq: number): Promise<Delivery[]>;
+  /** Every delivery of an incident's changes, in change order. */
+  deliveries(incidentId: number): Promise<Delivery[]>;
   attempts(deliveryId: number): Promise<DeliveryAttempt[]>;
 }
 

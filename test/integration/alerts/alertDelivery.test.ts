@@ -265,7 +265,8 @@ describe('webhook delivery with retries', () => {
     const url = `${receiver.url}?token=s3cret`;
     const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [url], webhookRetry: { maxAttempts: 2, baseDelayMs: 1000, jitter: 0 } } });
     const deliveries = async () => (await server.getJson('/api/v1/incidents/1')).body.deliveries;
-    const shown = { id: 1, changeSeq: 1, url: `${receiver.url}?…`, createdAt: new Date(T0).toISOString() };
+    // Shown to a read key as its origin: a receiver's secret may be in its path as well as its query.
+    const shown = { id: 1, changeSeq: 1, url: `${new URL(receiver.url).origin}/…`, createdAt: new Date(T0).toISOString() };
     try {
       await server.postEvents({ events: calls(0, 10, T0 - MINUTE) });
       await server.testApi.webhooksIdle();
@@ -274,6 +275,11 @@ describe('webhook delivery with retries', () => {
       await server.testApi.webhooksIdle();
       expect(await deliveries()).toEqual([{ ...shown, status: 'failed', attempts: 2, lastError: 'HTTP 500', nextAttemptAt: null, finishedAt: new Date(T0 + 1000).toISOString() }]);
       expect(JSON.stringify((await server.getJson('/api/v1/incidents/1')).body)).not.toContain('s3cret');
+      // An earlier release stored fetch's refusal of a URL with credentials, quoting it whole: shown without them.
+      const db = openDatabase(server.dataDir);
+      db.prepare('UPDATE incident_deliveries SET last_error = ?').run('Request cannot be constructed from a URL that includes credentials: https://pager:tok3n@hooks.example/x');
+      db.close();
+      expect((await deliveries())[0].lastError).toBe('Request cannot be constructed from a URL that includes credentials: https://hooks.example/…');
     } finally {
       await server.close();
       await receiver.close();

@@ -60,14 +60,22 @@ export function parseWebhookUrls(list: readonly string[], source: string): { ok:
     if (url.protocol === 'http:' && (url.username !== '' || url.password !== '') && !isLoopback(url.hostname)) {
       return { ok: false, message: `${source}: "${redactUrl(url.href)}" carries credentials, which would cross the network unencrypted over http to ${url.host}: use https` };
     }
+    try {
+      webhookTarget(url.href);
+    } catch {
+      return { ok: false, message: `${source}: "${redactUrl(url.href)}" has a user name or password that is not valid percent-encoding (%XX): encode it again` };
+    }
     if (!urls.includes(url.href)) urls.push(url.href);
   }
   return { ok: true, urls };
 }
 
-/** A refused URL as a refusal may print it (a terminal, a journal): its `user:password@` shown as `***@`. */
+/**
+ * A refused URL as a refusal may print it (a terminal, a journal): what comes before an `@` shown as `***` (a scheme
+ * left out, `pager:s3cret@host`, reads as one, so no `://` is looked for) and its query as `?…`.
+ */
 function withoutCredentials(text: string): string {
-  return text.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1***@');
+  return text.replace(/[?#].*$/s, '?…').replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}***@`);
 }
 
 /** RINGSIDE_WEBHOOKS: comma-separated URLs. */
@@ -99,8 +107,10 @@ export function retryAfterMs(value: string | null, nowMs: number): number | null
   if (value === null) return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP date (RFC 9110's IMF-fixdate), nothing looser: Date.parse takes "x 2030" for a date.
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return null;
   const at = Date.parse(text);
-  return Number.isNaN(at) || !/[a-z]/i.test(text) ? null : Math.max(0, at - nowMs);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
 const WEBHOOK_SECRET_ENV = 'RINGSIDE_WEBHOOK_SECRET';
@@ -125,6 +135,24 @@ export function webhookSecretFromEnv(env: NodeJS.ProcessEnv): { ok: true; secret
  */
 export function webhookSignature(secret: string, timestampS: number, body: string): string {
   return `t=${timestampS},v1=${createHmac('sha256', secret).update(`${timestampS}.${body}`, 'utf8').digest('hex')}`;
+}
+
+/**
+ * A webhook URL as an answer to a `read` key shows it: its scheme and host, the rest as `/…`. Many receivers keep their
+ * secret in the path (Slack, Discord, Zapier), which logs (redactUrl) keep for the operator.
+ */
+export function webhookOrigin(href: string): string {
+  try {
+    const u = new URL(href);
+    return `${u.protocol}//${u.host}${u.pathname === '/' && !u.search ? '/' : '/…'}`;
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+/** Text (an attempt's error) with every URL in it shown as webhookOrigin: fetch's own errors quote the whole URL. */
+export function withUrlsHidden(text: string): string {
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => webhookOrigin(url));
 }
 
 /** A URL as it may appear in logs: no credentials, no query (tokens often travel there). */

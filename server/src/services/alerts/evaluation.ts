@@ -13,12 +13,12 @@ import { incidentKey, observe, type ConditionMemory } from '../../domain/alerts/
 import { stepIncidents, withIds, type KeyState } from '../../domain/alerts/incidents';
 import { DEFAULT_POLICY, policyWindows, type AlertPolicy, type NamedWindow } from '../../domain/alerts/policy';
 import { asStandard } from '../../domain/standardVersions';
-import type { IncidentFilter, Store } from '../../store/port';
+import type { Delivery, IncidentFilter, Store } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
 import type { IngestService } from '../ingest/ingest';
 import type { StandardsService } from '../standards';
 import type { Leadership } from '../leadership';
-import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, redactUrl, type AlertsOptions } from './config';
+import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, webhookOrigin, withUrlsHidden, type AlertsOptions } from './config';
 import { WebhookDispatcher, type WebhookCounts } from './webhooks';
 import { logJobFailure, type JobFailed } from '../storageWatch';
 
@@ -174,20 +174,23 @@ export class AlertService {
     const incident = await this.deps.store.reads.incidents.get(id);
     if (!incident) throw notFoundById('incident', id, '', 'incident-not-found');
     const changes = await this.deps.store.reads.incidents.changes(id);
-    const deliveries = (await Promise.all(changes.map((c) => this.deps.store.reads.incidents.deliveries(c.seq)))).flat();
+    const deliveries = await this.deps.store.reads.incidents.deliveries(id);
     // Where a page went and what became of it, without opening the database: a delivery given up leaves no other trace
-    // an operator can reach than the log.
+    // an operator can reach than the log. Shown to a `read` key, so URLs as their origins only (errors included: an
+    // earlier release stored fetch's refusal of a URL with credentials, which quoted it whole).
+    const waiting = (d: Delivery) => deliveries.some((e) => e.status === 'pending' && e.url === d.url && e.changeSeq < d.changeSeq);
     return {
       ...incident,
       changes,
       deliveries: deliveries.map((d) => ({
         id: d.id,
         changeSeq: d.changeSeq,
-        url: redactUrl(d.url),
+        url: webhookOrigin(d.url),
         status: d.status,
         attempts: d.attempts,
-        lastError: d.lastError,
-        nextAttemptAt: d.status === 'pending' ? new Date(d.nextAttemptAtMs).toISOString() : null,
+        lastError: d.lastError === null ? null : withUrlsHidden(d.lastError),
+        // One incident's changes go to a URL in order: one behind an earlier pending delivery has no time of its own.
+        nextAttemptAt: d.status === 'pending' && !waiting(d) ? new Date(d.nextAttemptAtMs).toISOString() : null,
         createdAt: new Date(d.createdAtMs).toISOString(),
         finishedAt: d.finishedAtMs === null ? null : new Date(d.finishedAtMs).toISOString(),
       })),

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock';
 import type { IncidentWebhookBody } from '../../protocol';
 import type { Delivery, DeliveryAttempt, Store } from '../../store/port';
-import { redactUrl, retryAfterMs, webhookSignature, webhookTarget, type WebhookRetryOptions } from './config';
+import { redactUrl, retryAfterMs, webhookSignature, webhookTarget, withUrlsHidden, type WebhookRetryOptions } from './config';
 import { logJobFailure, type JobFailed } from '../storageWatch';
 
 /** What this node's deliveries came to since it started: for /metrics, where a give-up must not look like health. */
@@ -120,7 +120,8 @@ export class WebhookDispatcher {
     const pending = outbox.filter((d) => !this.inFlight.has(d.id) && earliest.get(`${d.incidentId} ${d.url}`) === d.changeSeq);
     const t = this.clock.now();
     for (const d of pending.filter((p) => p.nextAttemptAtMs <= t)) {
-      const p = this.attempt(d).finally(() => {
+      // A failed store write (an outage) is logged as the pump's failures are, not left as an unhandled rejection.
+      const p = this.attempt(d).catch((err: unknown) => (this.deps.jobFailed ?? logJobFailure)(err, this.deps.logger, 'webhook delivery failed')).finally(() => {
         this.inFlight.delete(d.id);
         this.schedulePump();
       });
@@ -142,6 +143,7 @@ export class WebhookDispatcher {
     const [update] = await this.deps.store.reads.incidents.after(d.changeSeq - 1, 1);
     if (!update || update.change.seq !== d.changeSeq) {
       await this.deps.store.write((tx) => tx.writes.finishDelivery(d.id, 'failed', 'incident change not found'));
+      if (this.deps.counts) this.deps.counts.failed += 1;
       return;
     }
     const n = d.attempts + 1;
@@ -171,7 +173,8 @@ export class WebhookDispatcher {
     } catch (e) {
       const err = e as Error;
       const cause = (err.cause as Error | undefined)?.message;
-      return { statusCode: null, error: err.name === 'TimeoutError' ? `timed out after ${this.deps.retry.timeoutMs} ms` : `${err.message}${cause ? `: ${cause}` : ''}`, retryAfter: null };
+      // fetch's messages may quote the URL (its credentials, a token in its path): stored and shown without them.
+      return { statusCode: null, error: err.name === 'TimeoutError' ? `timed out after ${this.deps.retry.timeoutMs} ms` : withUrlsHidden(`${err.message}${cause ? `: ${cause}` : ''}`), retryAfter: null };
     }
   }
 
@@ -184,23 +187,24 @@ export class WebhookDispatcher {
     const at = attempt.atMs + attempt.durationMs;
     const log = { delivery: d.id, change: d.changeSeq, url: redactUrl(d.url), attempt: n, status: attempt.statusCode, ms: attempt.durationMs };
     const { error } = attempt;
-    const counts = this.deps.counts;
-    if (counts) {
-      if (error === null) counts.delivered += 1;
-      else {
-        counts.failedAttempts += 1;
-        if (n >= this.deps.retry.maxAttempts) counts.failed += 1;
-      }
-    }
+    // Counted once the attempt is stored: one whose write failed is made again, and counted then.
+    const count = (field: keyof WebhookCounts, alsoFailed = false) => {
+      if (!this.deps.counts) return;
+      this.deps.counts[field] += 1;
+      if (alsoFailed) this.deps.counts.failed += 1;
+    };
     if (error === null) {
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'delivered', nextAttemptAtMs: at, lastError: null, finishedAtMs: at }));
+      count('delivered');
       this.deps.logger.info(log, 'webhook delivered');
     } else if (n >= this.deps.retry.maxAttempts) {
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'failed', nextAttemptAtMs: at, lastError: error, finishedAtMs: at }));
+      count('failedAttempts', true);
       this.deps.logger.error({ ...log, error }, 'webhook delivery failed; giving up');
     } else {
       const delay = Math.max(backoffDelay(n, this.deps.retry, this.random), Math.min(retryAfter ?? 0, this.deps.retry.maxDelayMs));
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'pending', nextAttemptAtMs: at + delay, lastError: error, finishedAtMs: null }));
+      count('failedAttempts');
       this.deps.logger.warn({ ...log, error, retryInMs: delay }, 'webhook attempt failed; will retry');
     }
   }

@@ -153,7 +153,7 @@ function incidentsReads(s: Sql): IncidentsReads {
     },
     headSeq: async () => (await s.one<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM incident_changes'))!.seq ?? 0,
     pendingDeliveries: async () => (await s.rows<Row>(`${DELIVERY_SELECT} WHERE d.status = 'pending' ORDER BY d.next_attempt_at_ms, d.id`)).map(toDelivery),
-    deliveries: async (seq) => (await s.rows<Row>(`${DELIVERY_SELECT} WHERE d.change_seq = ? ORDER BY d.id`, [seq])).map(toDelivery),
+    deliveries: async (incidentId) => (await s.rows<Row>(`${DELIVERY_SELECT} WHERE c.incident_id = ? ORDER BY d.change_seq, d.id`, [incidentId])).map(toDelivery),
     attempts: async (deliveryId) =>
       (await s.rows<Row>('SELECT * FROM incident_delivery_attempts WHERE delivery_id = ? ORDER BY attempt', [deliveryId])).map(
         (r): DeliveryAttempt => ({ deliveryId: r.delivery_id as number, attempt: r.attempt as number, atMs: r.at_ms as number, durationMs: r.duration_ms as number, statusCode: r.status_code as number | null, error: r.error as string | null }),

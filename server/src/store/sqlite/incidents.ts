@@ -152,7 +152,7 @@ export function incidentsReads(s: Statements): IncidentsReads {
       (s.get('SELECT * FROM incident_changes WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as ChangeRow[]).map((r) => ({ change: toChange(r), incident: incidentById(s, r.incident_id)! })),
     headSeq: async () => (s.get('SELECT MAX(seq) AS seq FROM incident_changes').get() as { seq: number | null }).seq ?? 0,
     pendingDeliveries: async () => (s.get(`${DELIVERY_SELECT} WHERE d.status = 'pending' ORDER BY d.next_attempt_at_ms, d.id`).all() as DeliveryRow[]).map(toDelivery),
-    deliveries: async (seq) => (s.get(`${DELIVERY_SELECT} WHERE d.change_seq = ? ORDER BY d.id`).all(seq) as DeliveryRow[]).map(toDelivery),
+    deliveries: async (incidentId) => (s.get(`${DELIVERY_SELECT} WHERE c.incident_id = ? ORDER BY d.change_seq, d.id`).all(incidentId) as DeliveryRow[]).map(toDelivery),
     attempts: async (deliveryId) =>
       (s.get('SELECT * FROM incident_delivery_attempts WHERE delivery_id = ? ORDER BY attempt').all(deliveryId) as Array<{ delivery_id: number; attempt: number; at_ms: number; duration_ms: number; status_code: number | null; error: string | null }>).map(
         (r): DeliveryAttempt => ({ deliveryId: r.delivery_id, attempt: r.attempt, atMs: r.at_ms, durationMs: r.duration_ms, statusCode: r.status_code, error: r.error }),
