@@ -259,6 +259,31 @@ describe('webhook delivery with retries', () => {
     }
   });
 
+  it("sends an incident's later change at once when the earlier one to its URL is given up", async () => {
+    const receiver = await startReceiver(2); // refuses the opening's two attempts
+    const clock = testClock(T0);
+    const server = await startTestServer({ clock, alerts: { intervalMs: 0, throttleMs: 0, policy: BANDS_ONLY, webhooks: [receiver.url], webhookRetry: { maxAttempts: 2, baseDelayMs: 60_000, jitter: 0 } } });
+    const got = () => receiver.requests.map((r) => [r.answered, r.body.change.kind, r.headers['x-ringside-attempt']]);
+    try {
+      await server.postEvents({ events: calls(0, 10, T0 - MINUTE) }); // opened, refused; retry in 60 s
+      await server.testApi.webhooksIdle();
+      await server.postEvents({ events: calls(190, 0, T0 - MINUTE) }); // recovered: waits behind the opening
+      await server.testApi.webhooksIdle();
+      expect(got()).toEqual([[500, 'opened', '1']]);
+      await clock.advance(60_000); // the opening's last attempt, refused: given up, and the recovery goes
+      await server.testApi.webhooksIdle();
+      expect(got()).toEqual([
+        [500, 'opened', '1'],
+        [500, 'opened', '2'],
+        [204, 'recovered', '1'],
+      ]);
+    } finally {
+      await server.close();
+      await receiver.close();
+      removeDir(server.dataDir);
+    }
+  });
+
   it('shows each change\'s deliveries in GET /incidents/:id: pending with its next attempt, then given up with its error; the URL without its token', async () => {
     const receiver = await startReceiver(1_000); // refuses everything
     const clock = testClock(T0);
