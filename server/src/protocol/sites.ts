@@ -130,34 +130,36 @@ export function unknownTimeZoneMessage(zone: string): string {
 
 const listZones = (): Map<string, string> => new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((name) => [name.toLowerCase(), name]));
 
-/** An interval's start and end in minutes of the day, or null when it is not "HH:MM-HH:MM" with the start first. */
-function intervalMinutes(s: string): [number, number] | null {
-  const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(s);
-  if (!m) return null;
-  const [a, b] = [Number(m[1]) * 60 + Number(m[2]), Number(m[3]) * 60 + Number(m[4])];
-  return Number(m[2]) < 60 && Number(m[4]) < 60 && a < 24 * 60 && b <= 24 * 60 && a < b ? [a, b] : null;
-}
+/** An interval read: its start and end in minutes of the day, or why it is refused (saying which part is wrong). */
+type ReadInterval = { minutes: [number, number] } | { problem: string };
 
 /**
- * Why an interval is refused, saying which part is wrong (null when it is fine). Its time that is no time of day is
- * named, and an interval that ends before it starts is told how hours past midnight are written: a site open
- * overnight ("22:00-02:00") opens on two weekdays, and which day's hours those are only the caller can say.
+ * "HH:MM-HH:MM" with the start first (the end may be 24:00). Its time that is no time of day is named, and an
+ * interval that ends before it starts is told how hours past midnight are written: a site open overnight
+ * ("22:00-02:00") opens on two weekdays, and which day's hours those are only the caller can say.
  */
-function intervalProblem(s: string): string | null {
-  if (intervalMinutes(s) !== null) return null;
+function readInterval(s: string): ReadInterval {
   const got = ` (got ${quotedText(s)})`;
   const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(s);
-  if (!m) return `must be "HH:MM-HH:MM", 24-hour with two digits each, e.g. "09:00-17:30"${got}`;
+  if (!m) return { problem: `must be "HH:MM-HH:MM", 24-hour with two digits each, e.g. "09:00-17:30"${got}` };
   const [start, end] = [`${m[1]}:${m[2]}`, `${m[3]}:${m[4]}`];
-  const badTime = [start, end].find((t, i) => Number(t.slice(3)) > 59 || Number(t.slice(0, 2)) > (i === 0 ? 23 : 24) || (t.startsWith('24') && t !== '24:00'));
-  if (badTime !== undefined) return `has ${JSON.stringify(badTime)}, no time of day: hours run from 00 to 23 and minutes from 00 to 59, with 24:00 allowed as an end${got}`;
-  if (start === end) return `is empty: it starts and ends at ${start}${got}`;
-  return `ends before it starts: hours past midnight are two intervals, "${start}-24:00" on this day and "00:00-${end}" on the next${got}`;
+  const [a, b] = [Number(m[1]) * 60 + Number(m[2]), Number(m[3]) * 60 + Number(m[4])];
+  const noTime = [start, end].find((t, i) => Number(t.slice(3)) > 59 || Number(t.slice(0, 2)) > (i === 0 ? 23 : 24) || (t.startsWith('24') && t !== '24:00'));
+  if (noTime !== undefined) return { problem: `has ${JSON.stringify(noTime)}, no time of day: hours run from 00 to 23 and minutes from 00 to 59, with 24:00 allowed as an end${got}` };
+  if (a === b) return { problem: `is empty: it starts and ends at ${start}${got}` };
+  if (b < a) return { problem: `ends before it starts: hours past midnight are two intervals, "${start}-24:00" on this day and "00:00-${end}" on the next${got}` };
+  return { minutes: [a, b] };
+}
+
+/** An interval's start and end in minutes of the day, or null when readInterval refuses it. */
+function intervalMinutes(s: string): [number, number] | null {
+  const read = readInterval(s);
+  return 'minutes' in read ? read.minutes : null;
 }
 
 const interval = wellFormedString().superRefine((s, ctx) => {
-  const problem = intervalProblem(s);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  const read = readInterval(s);
+  if ('problem' in read) ctx.addIssue({ code: 'custom', message: read.problem });
 });
 
 /**
