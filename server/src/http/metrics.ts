@@ -6,6 +6,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { API_PREFIX, isCounted } from '../protocol';
 import type { Judgement } from '../protocol';
+import type { WebhookCounts } from '../services/alerts/webhooks';
 import type { IngestService } from '../services/ingest/ingest';
 import { apiPathOf } from './auth';
 import parseurl from 'parseurl';
@@ -22,7 +23,7 @@ export interface MetricsSources {
   /** The webhook deliveries waiting in the store's outbox (every node's): when each was made. */
   pendingWebhooks: () => Promise<ReadonlyArray<{ createdAtMs: number }>>;
   /** What this node's webhook deliveries came to since it started. */
-  webhookCounts: () => { delivered: number; failed: number; failedAttempts: number };
+  webhookCounts: () => Readonly<WebhookCounts>;
   now: () => number;
   /** The HTTP and live fronts' counters (GET /stats). */
   front: () => { http: { rateLimited: number; inFlight: number }; live?: { connected: number; floodDisconnects: number; slowDisconnects: number } | undefined };

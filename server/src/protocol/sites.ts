@@ -109,8 +109,7 @@ function resolveTimeZone(zone: string): string | null {
   } catch {
     return null;
   }
-  listedZones ??= listZones();
-  const listed = listedZones.get(zone.toLowerCase()) ?? (resolved.toLowerCase() === zone.toLowerCase() ? resolved : undefined);
+  const listed = listedZonesByName().get(zone.toLowerCase()) ?? (resolved.toLowerCase() === zone.toLowerCase() ? resolved : undefined);
   if (listed) return listed;
   return zone === zone.toLowerCase() || zone === zone.toUpperCase() ? resolved : zone;
 }
@@ -124,11 +123,13 @@ const UNKNOWN_TIME_ZONE = 'is not an IANA time zone known to this server (e.g. "
  * answer says which spelling the server has.
  */
 export function unknownTimeZoneMessage(zone: string): string {
-  listedZones ??= listZones();
-  return `${UNKNOWN_TIME_ZONE}${didYouMean(zone, [...listedZones.values()])}`;
+  return `${UNKNOWN_TIME_ZONE}${didYouMean(zone, [...listedZonesByName().values()])}`;
 }
 
-const listZones = (): Map<string, string> => new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((name) => [name.toLowerCase(), name]));
+/** The zones Intl lists, by their lower-case names (built on first use). */
+function listedZonesByName(): Map<string, string> {
+  return (listedZones ??= new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((name) => [name.toLowerCase(), name])));
+}
 
 /** An interval read: its start and end in minutes of the day, or why it is refused (saying which part is wrong). */
 type ReadInterval = { minutes: [number, number] } | { problem: string };

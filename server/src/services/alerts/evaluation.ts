@@ -13,13 +13,13 @@ import { incidentKey, observe, type ConditionMemory } from '../../domain/alerts/
 import { stepIncidents, withIds, type KeyState } from '../../domain/alerts/incidents';
 import { DEFAULT_POLICY, policyWindows, type AlertPolicy, type NamedWindow } from '../../domain/alerts/policy';
 import { asStandard } from '../../domain/standardVersions';
-import type { Delivery, IncidentFilter, Store } from '../../store/port';
+import type { IncidentFilter, Store } from '../../store/port';
 import type { ComplianceReader } from '../compliance';
 import type { IngestService } from '../ingest/ingest';
 import type { StandardsService } from '../standards';
 import type { Leadership } from '../leadership';
 import { DEFAULT_INTERVAL_MS, DEFAULT_THROTTLE_MS, DEFAULT_WEBHOOK_RETRY, webhookOrigin, withUrlsHidden, type AlertsOptions } from './config';
-import { WebhookDispatcher, type WebhookCounts } from './webhooks';
+import { inTurn, WebhookDispatcher, type WebhookCounts } from './webhooks';
 import { logJobFailure, type JobFailed } from '../storageWatch';
 
 export type { IncidentFilter };
@@ -178,7 +178,7 @@ export class AlertService {
     // Where a page went and what became of it, without opening the database: a delivery given up leaves no other trace
     // an operator can reach than the log. Shown to a `read` key, so URLs as their origins only (errors included: an
     // earlier release stored fetch's refusal of a URL with credentials, which quoted it whole).
-    const waiting = (d: Delivery) => deliveries.some((e) => e.status === 'pending' && e.url === d.url && e.changeSeq < d.changeSeq);
+    const due = new Set(inTurn(deliveries.filter((d) => d.status === 'pending')).map((d) => d.id));
     return {
       ...incident,
       changes,
@@ -189,8 +189,8 @@ export class AlertService {
         status: d.status,
         attempts: d.attempts,
         lastError: d.lastError === null ? null : withUrlsHidden(d.lastError),
-        // One incident's changes go to a URL in order: one behind an earlier pending delivery has no time of its own.
-        nextAttemptAt: d.status === 'pending' && !waiting(d) ? new Date(d.nextAttemptAtMs).toISOString() : null,
+        // One behind an earlier pending delivery to its URL (inTurn) has no time of its own.
+        nextAttemptAt: due.has(d.id) ? new Date(d.nextAttemptAtMs).toISOString() : null,
         createdAt: new Date(d.createdAtMs).toISOString(),
         finishedAt: d.finishedAtMs === null ? null : new Date(d.finishedAtMs).toISOString(),
       })),

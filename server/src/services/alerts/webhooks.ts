@@ -33,6 +33,19 @@ export interface WebhookDeps {
   counts?: WebhookCounts;
 }
 
+/**
+ * The pending deliveries whose turn it is: one incident's changes reach a URL in their order, so a later change waits
+ * while an earlier one to the same URL is pending (in flight, or retrying), and goes at once when that one is delivered
+ * or given up. Sent on their own schedules, a receiver back from an outage was handed "recovered" before the "opened"
+ * still waiting out its longer backoff, and a pager keyed on the incident opened a page for an incident already over.
+ */
+export function inTurn(pending: readonly Delivery[]): Delivery[] {
+  const key = (d: Delivery) => `${d.incidentId} ${d.url}`;
+  const earliest = new Map<string, number>();
+  for (const d of pending) earliest.set(key(d), Math.min(earliest.get(key(d)) ?? Infinity, d.changeSeq));
+  return pending.filter((d) => earliest.get(key(d)) === d.changeSeq);
+}
+
 /** Delay before attempt n + 1 after n failed attempts: base × 2^(n−1), capped, ± jitter. */
 export function backoffDelay(failedAttempts: number, retry: WebhookRetryOptions, random: () => number): number {
   const nominal = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, failedAttempts - 1));
@@ -60,7 +73,7 @@ export class WebhookDispatcher {
       for (const d of await this.deps.store.reads.incidents.pendingDeliveries()) {
         if (this.deps.urls.includes(d.url)) continue;
         await this.deps.store.write((tx) => tx.writes.finishDelivery(d.id, 'failed', 'webhook URL no longer configured'));
-        if (this.deps.counts) this.deps.counts.failed += 1;
+        this.count('failed');
         this.deps.logger.warn({ delivery: d.id, change: d.changeSeq, url: redactUrl(d.url) }, 'webhook delivery dropped: URL no longer configured');
       }
     });
@@ -108,16 +121,7 @@ export class WebhookDispatcher {
     this.timer = null;
     const outbox = await this.deps.store.reads.incidents.pendingDeliveries();
     if (this.closed) return; // closed during the read: close() promised no new attempt (and cleared the timer)
-    // One incident's changes reach a URL in their order: a later change waits while an earlier one to the same URL
-    // is pending (in flight, or retrying), and goes at once when that one is delivered or given up. Sent on their own
-    // schedules, a receiver back from an outage was handed "recovered" before the "opened" still waiting out its
-    // longer backoff, and a pager keyed on the incident opened a page for an incident already over.
-    const earliest = new Map<string, number>();
-    for (const d of outbox) {
-      const key = `${d.incidentId} ${d.url}`;
-      earliest.set(key, Math.min(earliest.get(key) ?? Infinity, d.changeSeq));
-    }
-    const pending = outbox.filter((d) => !this.inFlight.has(d.id) && earliest.get(`${d.incidentId} ${d.url}`) === d.changeSeq);
+    const pending = inTurn(outbox).filter((d) => !this.inFlight.has(d.id));
     const t = this.clock.now();
     for (const d of pending.filter((p) => p.nextAttemptAtMs <= t)) {
       // A failed store write (an outage) is logged as the pump's failures are, not left as an unhandled rejection.
@@ -143,7 +147,7 @@ export class WebhookDispatcher {
     const [update] = await this.deps.store.reads.incidents.after(d.changeSeq - 1, 1);
     if (!update || update.change.seq !== d.changeSeq) {
       await this.deps.store.write((tx) => tx.writes.finishDelivery(d.id, 'failed', 'incident change not found'));
-      if (this.deps.counts) this.deps.counts.failed += 1;
+      this.count('failed');
       return;
     }
     const n = d.attempts + 1;
@@ -178,6 +182,11 @@ export class WebhookDispatcher {
     }
   }
 
+  /** Counts into `counts` once what it counts is stored: an attempt whose write failed is made again, and counted then. */
+  private count(...fields: Array<keyof WebhookCounts>): void {
+    for (const field of fields) if (this.deps.counts) this.deps.counts[field] += 1;
+  }
+
   /**
    * Stores the attempt and what follows: delivered, given up, or a retry after a backoff, or after the receiver's
    * `Retry-After` when that is later (capped at `maxDelayMs`): retrying a rate-limited receiver sooner than it asked
@@ -187,24 +196,18 @@ export class WebhookDispatcher {
     const at = attempt.atMs + attempt.durationMs;
     const log = { delivery: d.id, change: d.changeSeq, url: redactUrl(d.url), attempt: n, status: attempt.statusCode, ms: attempt.durationMs };
     const { error } = attempt;
-    // Counted once the attempt is stored: one whose write failed is made again, and counted then.
-    const count = (field: keyof WebhookCounts, alsoFailed = false) => {
-      if (!this.deps.counts) return;
-      this.deps.counts[field] += 1;
-      if (alsoFailed) this.deps.counts.failed += 1;
-    };
     if (error === null) {
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'delivered', nextAttemptAtMs: at, lastError: null, finishedAtMs: at }));
-      count('delivered');
+      this.count('delivered');
       this.deps.logger.info(log, 'webhook delivered');
     } else if (n >= this.deps.retry.maxAttempts) {
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'failed', nextAttemptAtMs: at, lastError: error, finishedAtMs: at }));
-      count('failedAttempts', true);
+      this.count('failedAttempts', 'failed');
       this.deps.logger.error({ ...log, error }, 'webhook delivery failed; giving up');
     } else {
       const delay = Math.max(backoffDelay(n, this.deps.retry, this.random), Math.min(retryAfter ?? 0, this.deps.retry.maxDelayMs));
       await this.deps.store.write((tx) => tx.writes.deliveryAttempt(attempt, { status: 'pending', nextAttemptAtMs: at + delay, lastError: error, finishedAtMs: null }));
-      count('failedAttempts');
+      this.count('failedAttempts');
       this.deps.logger.warn({ ...log, error, retryInMs: delay }, 'webhook attempt failed; will retry');
     }
   }
