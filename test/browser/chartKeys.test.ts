@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { userEvent } from 'vitest/browser';
 import { formatClock } from '../../webview/src/format';
 import { Chart, DATASET } from '../../webview/src/views/compliance-chart';
-import { CALL_STANDARD, NOW, answering, complianceReport, complianceUpdate, fakeTransport, figure, hourSeries, minuteStart, msg, point, settle, snapshot } from './fixtures';
+import type { DashboardRequest } from '../../server/src/protocol';
+import { CALL_STANDARD, NOW, answering, complianceReport, complianceUpdate, fakeTransport, figure, hourSeries, minuteStart, msg, point, settle, snapshot, staffingForecast } from './fixtures';
 import { feed, mount, unmountAll } from './mount';
 
 afterEach(unmountAll);
@@ -164,5 +165,25 @@ describe('chart keys', () => {
     expect(said(bins)).toBe('Ring 2: 25 events (25 %), 25 met');
     await userEvent.keyboard('{Escape}');
     expect(tooltipOf(bins).active).toEqual([]);
+  });
+
+  it("walk the staffing chart's hours the same way", async () => {
+    const base = answering({});
+    const answer = (request: DashboardRequest) =>
+      request.kind === 'staffing-forecast' && request.params.date === 'today' ? staffingForecast({ date: '2026-11-23', pastUntil: 14, understaffed: [10] }) : base(request);
+    const { dashboard, root } = mount({ transport: fakeTransport(answer).transport, selection: { site: 'Leeds', standard: CALL_STANDARD.id } });
+    feed(dashboard, msg.snapshot(snapshot()));
+    await settle();
+    dashboard.flush();
+    const canvas = root.querySelector<HTMLCanvasElement>('.rs-staffing-panel canvas')!;
+    expect(canvas.getAttribute('role')).toBe('img');
+    canvas.focus();
+    await userEvent.keyboard('{End}');
+    // Tomorrow's hours have no one seen yet: the forecast alone.
+    expect(tooltipOf(canvas).active).toEqual([[0, 47]]);
+    expect(said(canvas)).toBe('Tomorrow 23:00: 0 people needed');
+    await userEvent.keyboard('{Home}' + '{ArrowRight}'.repeat(10));
+    expect(tooltipOf(canvas)).toEqual({ active: [[0, 10], [1, 10]], title: ['Today 10:00'], body: ['People needed (forecast): 5', 'People seen serving: 3'] });
+    expect(said(canvas)).toBe('Today 10:00: 5 people needed, 3 seen serving, missed for too few people');
   });
 });
