@@ -3,11 +3,11 @@
 import type { Standard } from '@ringside/server/protocol';
 import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
 import { bucketWords, deviceTimesOffset, notInForceWords, windowSeries, windowFigure, windowRule, windowWords, visibleStandards, type DataStatus } from '../derived';
-import { formatClock, formatDayTime, formatPercent, formatTarget } from '../format';
+import { formatPercent, formatTarget } from '../format';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
 import { bucketPoints, minutePoints, pointsInRange, rollingPoints } from './chart-data';
-import { createComplianceChart, type ComplianceChart } from './compliance-chart';
+import { createComplianceChart, pointTime, type ComplianceChart } from './compliance-chart';
 import { setText } from './dom';
 import { createPanelSet, createStandardPanel, type PanelLook, type StandardPanel } from './panels';
 
@@ -78,12 +78,12 @@ function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standa
       : pointsInRange(bucketPoints(sourced.value.points), sourced.value.range)
     : [];
   const rolling = sourced.value?.mode === 'live' ? pointsInRange(rollingPoints(sourced.value.points), sourced.value.range) : null;
-  const long = sourced.value ? sourced.value.range.max - sourced.value.range.min > 36 * 3_600_000 : false;
+  const rangeMs = sourced.value ? sourced.value.range.max - sourced.value.range.min : 0;
   panel.table.update(
     points
       .filter((p) => p.total > 0)
       .map((p) => {
-        const when = long ? formatDayTime(p.x) : formatClock(p.x, false);
+        const when = pointTime(p.x, rangeMs);
         const roll = rolling?.find((r) => r.x === p.x);
         const value = formatPercent(p.y === null ? null : p.y / 100) + (roll && roll.y !== null ? ` (rolling 15 min ${formatPercent(roll.y / 100)})` : '');
         return [when, value, `${p.met} / ${p.total}`];

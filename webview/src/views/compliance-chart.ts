@@ -24,6 +24,7 @@ import { decimateMinMax, MAX_POINTS_PER_DATASET } from '../decimate';
 import { formatClock, formatCount, formatDayMonth, formatDayTime, formatPercent, formatTarget } from '../format';
 import type { Theme } from '../theme';
 import { bucketPoints, minutePoints, pointsInRange, rollingPoints, targetLine, type ChartPoint, type TimeRange } from './chart-data';
+import { createChartKeys, type KeyStop } from './chart-keys';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Filler, BarController, BarElement, CategoryScale);
 
@@ -179,6 +180,39 @@ function tickLabel(value: number, rangeMs: number): string {
   return d.getHours() === 0 && d.getMinutes() === 0 ? formatDayMonth(value) : formatClock(value, false);
 }
 
+/** A point's time as its tooltip and the chart's table say it: the time of day up to a day and a half shown, else the day too. */
+export function pointTime(x: number, rangeMs: number): string {
+  return rangeMs <= 36 * HOUR_MS ? formatClock(x, false) : formatDayTime(x);
+}
+
+/** A point in words, as its table row says it: "14:05: 92.0 %, 23 / 25 met", and the rolling figure beside a minute's. */
+function pointWords(point: ChartPoint, rangeMs: number, rolling?: ChartPoint): string {
+  const rollingWords = rolling && rolling.y !== null ? ` (rolling 15 min ${formatPercent(rolling.y / 100)})` : '';
+  return `${pointTime(point.x, rangeMs)}: ${formatPercent(point.y === null ? null : point.y / 100)}${rollingWords}, ${point.met} / ${point.total} met`;
+}
+
+/**
+ * What the keys walk: live, the minutes with a value, each shown with its rolling figure (as the pointer shows them);
+ * otherwise the buckets with a value.
+ */
+function keyStops(minute: LineDataset, rolling: LineDataset, rangeMs: number): KeyStop[] {
+  const live = !(minute as { hidden?: boolean }).hidden;
+  const rollingAt = new Map(rolling.data.map((p, index) => [p.x, index]));
+  const walked = live ? minute : rolling;
+  const stops: KeyStop[] = [];
+  walked.data.forEach((point, index) => {
+    if (point.y === null) return;
+    if (!live) {
+      stops.push({ at: point.x, elements: [{ datasetIndex: DATASET.rolling, index }], words: () => pointWords(point, rangeMs) });
+      return;
+    }
+    const along = rollingAt.get(point.x);
+    const elements = [{ datasetIndex: DATASET.minute, index }, ...(along === undefined ? [] : [{ datasetIndex: DATASET.rolling, index: along }])];
+    stops.push({ at: point.x, elements, words: () => pointWords(point, rangeMs, along === undefined ? undefined : rolling.data[along]) });
+  });
+  return stops;
+}
+
 function tooltipLabel(item: TooltipItem<'line'>): string {
   const point = item.raw as ChartPoint;
   if (item.datasetIndex === DATASET.target) return `Target ${formatTarget((point.y ?? 0) / 100)}`;
@@ -202,6 +236,10 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
   const make = () => (made = new Chart<'line', ChartPoint[]>(canvas, { type: 'line', data: { datasets: lines }, plugins: [bandsPlugin], options }));
   let currentTheme = theme;
   let currentBands: Bands | null = null;
+  const keys = createChartKeys(canvas, () => {
+    const [minute, rolling] = (made?.data.datasets ?? lines) as [LineDataset, LineDataset];
+    return keyStops(minute, rolling, shown.rangeMs);
+  });
 
   const view: ComplianceChart = {
     get chart() {
@@ -227,6 +265,7 @@ export function createComplianceChart(canvas: HTMLCanvasElement, theme: Theme): 
       // of the dots is applied by a default update (no animation either way: animation is off).
       if (made) made.update(rolling.pointRadius === dots ? 'none' : 'default');
       else make();
+      keys.follow();
     },
     applyTheme(next) {
       currentTheme = next;
@@ -285,7 +324,7 @@ function chartOptions(shown: { rangeMs: number }): ChartOptions<'line'> {
           title: (items) => {
             const raw = items[0]?.raw as ChartPoint | undefined;
             if (!raw) return '';
-            return shown.rangeMs <= 36 * HOUR_MS ? formatClock(raw.x, false) : formatDayTime(raw.x);
+            return pointTime(raw.x, shown.rangeMs);
           },
           label: tooltipLabel,
         },

@@ -10,6 +10,7 @@ import { visibleStandards, windowRule, windowWords } from '../derived';
 import { formatCount, formatPercent, formatThreshold } from '../format';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
+import { createChartKeys, type ChartKeys, type KeyStop } from './chart-keys';
 import { countTicks, themeAxes, withAlpha } from './compliance-chart';
 import { setText } from './dom';
 import { createPanelSet, createStandardPanel, type PanelLook, type StandardPanel } from './panels';
@@ -58,6 +59,7 @@ type BarChart = Chart<'bar', number[], string>;
 interface DistributionPanel extends StandardPanel<BarChart> {
   /** What the chart shows, for re-colouring it when the theme changes. */
   data: StandardDistribution | null;
+  keys: ChartKeys;
 }
 
 export interface DistributionView {
@@ -86,6 +88,26 @@ interface Bars {
 function barsOf(data: StandardDistribution | null): Bars {
   const bins = data?.bins ?? [];
   return { labels: bins.map((b) => b.label), events: bins.map((b) => b.count), met: bins.map((b) => b.met) };
+}
+
+/** A bin's share of all the events, "40 %", as its tooltip and its table row say it; null when there are none. */
+function share(events: number, total: number): string | null {
+  return total > 0 ? `${Math.round((events / total) * 100)} %` : null;
+}
+
+/** What the keys walk: every bin, its whole bar and its met part shown together, as the pointer shows them. */
+function binStops(chart: BarChart): KeyStop[] {
+  const events = chart.data.datasets[DATASET.events]!.data;
+  const met = chart.data.datasets[DATASET.met]!.data;
+  const total = events.reduce((a, b) => a + b, 0);
+  return (chart.data.labels ?? []).map((label, index) => ({
+    at: index,
+    elements: [
+      { datasetIndex: DATASET.events, index },
+      { datasetIndex: DATASET.met, index },
+    ],
+    words: () => `${label}: ${formatCount(events[index]!)} events (${share(events[index]!, total) ?? '0 %'}), ${formatCount(met[index]!)} met`,
+  }));
 }
 
 /** "60, all met", "34, 6 met", "8, none met": a bar in words. */
@@ -118,7 +140,9 @@ const LOOK: PanelLook = {
 };
 
 function createPanel(standard: Standard): DistributionPanel {
-  return { ...createStandardPanel<BarChart>(standard, LOOK), data: null };
+  const panel = createStandardPanel<BarChart>(standard, LOOK);
+  const keys = createChartKeys(panel.canvas, () => (panel.chart ? binStops(panel.chart) : []));
+  return Object.assign(panel, { data: null, keys });
 }
 
 /**
@@ -150,7 +174,7 @@ function createBarChart(canvas: HTMLCanvasElement, theme: Theme, data: StandardD
             const n = item.raw as number;
             if (item.datasetIndex === DATASET.met) return `${formatCount(n)} met`;
             const total = (item.dataset.data as number[]).reduce((a, b) => a + b, 0);
-            return `${formatCount(n)} events (${total ? Math.round((n / total) * 100) : 0} %)`;
+            return `${formatCount(n)} events (${share(n, total) ?? '0 %'})`;
           },
         },
       },
@@ -195,6 +219,7 @@ function drawBars(panel: DistributionPanel, theme: Theme, data: StandardDistribu
   chart.data.datasets[DATASET.met]!.data = bars.met;
   themeBarChart(chart, theme, data);
   chart.update('none');
+  panel.keys.follow();
 }
 
 const TITLES: Readonly<Record<string, string>> = {
@@ -247,7 +272,7 @@ export function createDistributionView(container: HTMLElement, initialTheme: The
       bars.labels.map((label, i) => [
         `${label}${data && data.thresholdAfterBin !== null && i === data.thresholdAfterBin - 1 ? ` (threshold ${thresholdLabel(data)})` : ''}`,
         formatCount(bars.events[i]!),
-        total > 0 ? `${Math.round((bars.events[i]! / total) * 100)} %` : '—',
+        share(bars.events[i]!, total) ?? '—',
         formatCount(bars.met[i]!),
       ]),
     );

@@ -8,6 +8,7 @@ import { siteLabel } from '@ringside/server/protocol/pure';
 import { formatPercent, formatTarget } from '../format';
 import type { DashboardState, QueryResult } from '../state';
 import type { Theme } from '../theme';
+import { createChartKeys, type KeyStop } from './chart-keys';
 import { countTicks, themeAxes, withAlpha } from './compliance-chart';
 import { createDataTable, type DataTable } from './data-table';
 import { el, setText } from './dom';
@@ -87,6 +88,21 @@ function missedNote(rows: readonly Row[]): string {
   return rows.some((r) => r.hour.observed !== null) ? 'No hour so far missed the standard for too few people.' : 'No hour has begun yet.';
 }
 
+/** What the keys walk: every hour, its people needed and, once it has begun, those seen, as the pointer shows them. */
+function hourStops(rows: readonly Row[]): KeyStop[] {
+  return rows.map(({ label, hour }, index) => {
+    const seen = hour.observed?.agentsSeen ?? null;
+    return {
+      at: index,
+      elements: [{ datasetIndex: 0, index }, ...(seen === null ? [] : [{ datasetIndex: 1, index }])],
+      words: () =>
+        `${label}: ${count(hour.forecast.agentsNeeded)} people needed` +
+        (seen === null ? '' : `, ${count(seen)} seen serving`) +
+        (hour.observed?.understaffed ? ', missed for too few people' : ''),
+    };
+  });
+}
+
 function tableRows(rows: readonly Row[]): string[][] {
   return rows.map(({ label, hour }) => [
     label,
@@ -124,10 +140,12 @@ export function createStaffingView(container: HTMLElement, initialTheme: Theme):
   let chart: StaffingChart | null = null;
   let rows: Row[] = [];
   let drawn: unknown[] | null = null;
+  const keys = createChartKeys(canvas, () => hourStops(rows));
 
   const drawChart = () => {
     chart ??= createChart(canvas, theme);
     plot(chart, theme, rows);
+    keys.follow();
   };
 
   const render = (state: DashboardState) => {
