@@ -71,9 +71,23 @@ function siteFromAddress(): string | null {
   return site;
 }
 
+/**
+ * The desk as saved now. Every change starts from it, not from what this page last held: the kiosk link opened again on
+ * the same tablet (a second tab, the home-screen app beside the browser) shares the saved desk, and a change made from
+ * a page's own older copy would write the other page's visitors and queued taps out of it.
+ */
+function current(kiosk: Kiosk): DeskState {
+  kiosk.desk = parseDesk(localStorage.getItem(saved('desk', kiosk.site)));
+  return kiosk.desk;
+}
+
 function save(kiosk: Kiosk, desk: DeskState): void {
-  kiosk.desk = desk;
   localStorage.setItem(saved('desk', kiosk.site), JSON.stringify(desk));
+  show(kiosk, desk);
+}
+
+function show(kiosk: Kiosk, desk: DeskState): void {
+  kiosk.desk = desk;
   kiosk.view.render(desk);
   tick(kiosk);
 }
@@ -221,12 +235,12 @@ function start(mount: HTMLElement): void {
   const view = createKioskView(mount, {
     arrived: () => {
       const step = tap(kiosk);
-      save(kiosk, arrive(kiosk.desk, { ...step, caseId: randomId('kiosk-'), timeZone: siteZone(kiosk), standards: kiosk.setup?.standards ?? [] }));
+      save(kiosk, arrive(current(kiosk), { ...step, caseId: randomId('kiosk-'), timeZone: siteZone(kiosk), standards: kiosk.setup?.standards ?? [] }));
       view.announce(`Visitor ${kiosk.desk.nextNumber - 1} arrived`);
       kiosk.sender.flush();
     },
     finished: (caseId, how) => {
-      save(kiosk, finish(kiosk.desk, caseId, how, tap(kiosk)));
+      save(kiosk, finish(current(kiosk), caseId, how, tap(kiosk)));
       view.announce(how === 'greeted' ? 'Greeted' : 'Left');
       view.focusAfterFinish();
       kiosk.sender.flush();
@@ -236,8 +250,8 @@ function start(mount: HTMLElement): void {
   const key = localStorage.getItem(saved('key', site));
   const kiosk: Kiosk = { site, key, desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, clockRead: false, view, sender: null!, refused: !key, offline: false, checking: false };
   kiosk.sender = new Sender({
-    outbox: () => kiosk.desk.outbox,
-    settle: (ids) => save(kiosk, settled(kiosk.desk, ids)),
+    outbox: () => current(kiosk).outbox,
+    settle: (ids) => save(kiosk, settled(current(kiosk), ids)),
     report: (status) => showStatus(kiosk, status),
     post: (milestones) => request(kiosk, 'milestones', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ milestones }) }),
     setTimeout: (fn, ms) => window.setTimeout(fn, ms),
@@ -250,6 +264,10 @@ function start(mount: HTMLElement): void {
   window.setInterval(() => void fetchSetup(kiosk), CLOCK_REFRESH_MS);
   window.setInterval(() => void checkReach(kiosk), REACH_CHECK_MS);
   window.addEventListener('online', () => checkIn(kiosk));
+  // Another page of this kiosk on the tablet changed the desk: this one shows it (its taps, its sends) at once.
+  window.addEventListener('storage', (event) => {
+    if (event.key === saved('desk', site)) show(kiosk, parseDesk(event.newValue));
+  });
   window.addEventListener('offline', () => unreachable(kiosk));
   // A refused key stays on screen; the next tap tries again (and is refused again, its milestone kept).
   useCachedSetup(kiosk);

@@ -1,0 +1,86 @@
+// The reception kiosk on a real tablet's bad days, in real Chromium against a real server: the kiosk link opened a
+// second time on the same tablet (two pages sharing its saved desk). Every tap reaches the server once, and the tablet
+// lists exactly the visitors the server has waiting.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../../vscode/harness/chromium';
+import { adminHeaders, useTestServer } from '../support/testServer';
+
+const server = useTestServer();
+let browser: Browser;
+let context: BrowserContext | undefined;
+/** The kiosk link of each site's desk: each test its own site, so one's visitors are not in another's counts. */
+const links = new Map<string, string>();
+
+async function openCases(site: string): Promise<string[]> {
+  const res = await fetch(`${server().url}/api/v1/clocks?site=${site}`, { headers: adminHeaders() });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { clocks: Array<{ caseId: string }> }).clocks.map((c) => c.caseId).sort();
+}
+
+/** The visits of the site stored as judged events: case id and outcome. */
+async function visits(site: string): Promise<Array<{ caseId: string; outcome: string }>> {
+  const to = new Date(Date.now() + 3_600_000).toISOString();
+  const res = await fetch(`${server().url}/api/v1/export/events?format=ndjson&site=${site}&proof=none&to=${encodeURIComponent(to)}`, { headers: adminHeaders() });
+  const rows = (await res.text()).split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>);
+  return rows.filter((r) => r.type === 'visit').map((r) => ({ caseId: String(r.event_id).split(':').at(-1)!, outcome: r.outcome }));
+}
+
+const listed = (page: Page) => page.locator('li.kiosk-visitor').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.case!).sort());
+const names = (page: Page) => page.locator('li.kiosk-visitor .kiosk-name').allTextContents();
+const statusOf = (page: Page) => page.locator('.kiosk-status');
+
+async function openKiosk(site: string): Promise<Page> {
+  const page = await context!.newPage();
+  await page.goto(links.get(site)!);
+  await expect.poll(() => statusOf(page).getAttribute('data-state')).toBe('sent');
+  return page;
+}
+
+beforeAll(async () => {
+  for (const site of ['clinic', 'dental']) {
+    const res = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: `${site} desk`, scopes: ['ingest'], sites: [site] }) });
+    const { key } = (await res.json()) as { key: string };
+    links.set(site, `${server().url}/kiosk?site=${site}#key=${encodeURIComponent(key)}`);
+  }
+  browser = await launchChromium();
+});
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+it('two pages of one kiosk link on a tablet share its desk: neither writes the other’s visitors or queued taps out of it', async () => {
+  context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 768, height: 1024 } });
+  const first = await openKiosk('clinic');
+  const second = await openKiosk('clinic');
+  await first.locator('.kiosk-arrived').tap();
+  await expect.poll(() => statusOf(first).getAttribute('data-state')).toBe('sent');
+  // The second page shows the first page's visitor, and numbers its own after it.
+  await expect.poll(() => names(second)).toEqual(['Visitor 1']);
+  await second.locator('.kiosk-arrived').tap();
+  await expect.poll(() => names(first)).toEqual(['Visitor 1', 'Visitor 2']);
+
+  // Offline, each page takes a visitor: both are kept on the tablet until the network returns.
+  await context.setOffline(true);
+  await first.locator('.kiosk-arrived').tap();
+  await second.locator('.kiosk-arrived').tap();
+  await expect.poll(() => statusOf(second).textContent()).toContain('2 saved on this tablet');
+  await context.setOffline(false);
+  await expect.poll(() => openCases('clinic')).toHaveLength(4);
+  await expect.poll(() => statusOf(first).getAttribute('data-state')).toBe('sent');
+  await expect.poll(() => statusOf(second).getAttribute('data-state')).toBe('sent');
+
+  // The tablet, reopened, lists every visitor the server has waiting, each once, and each can be greeted.
+  const waiting = await openCases('clinic');
+  await Promise.all([first.close(), second.close()]);
+  const reopened = await openKiosk('clinic');
+  expect(await listed(reopened)).toEqual(waiting);
+  expect(await names(reopened)).toEqual(['Visitor 1', 'Visitor 2', 'Visitor 3', 'Visitor 4']);
+  for (let i = 0; i < 4; i++) await reopened.locator('li.kiosk-visitor .kiosk-greeted').first().tap();
+  await expect.poll(() => openCases('clinic')).toEqual([]);
+  await expect.poll(async () => (await visits('clinic')).map((v) => v.outcome)).toEqual(['greeted', 'greeted', 'greeted', 'greeted']);
+});
