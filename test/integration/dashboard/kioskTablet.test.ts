@@ -1,6 +1,7 @@
 // The reception kiosk on a real tablet's bad days, in real Chromium against a real server: the kiosk link opened a
-// second time on the same tablet (two pages sharing its saved desk). Every tap reaches the server once, and the tablet
-// lists exactly the visitors the server has waiting.
+// second time on the same tablet (two pages sharing its saved desk), and a tablet whose clock is minutes off reopened
+// without the network. In each, every tap reaches the server once, and the tablet lists exactly the visitors the
+// server has waiting.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../../vscode/harness/chromium';
@@ -83,4 +84,39 @@ it('two pages of one kiosk link on a tablet share its desk: neither writes the o
   for (let i = 0; i < 4; i++) await reopened.locator('li.kiosk-visitor .kiosk-greeted').first().tap();
   await expect.poll(() => openCases('clinic')).toEqual([]);
   await expect.poll(async () => (await visits('clinic')).map((v) => v.outcome)).toEqual(['greeted', 'greeted', 'greeted', 'greeted']);
+});
+
+it('a tablet 3 minutes slow, reopened without the network, stamps its taps on the server’s time as last learned: the greeting is stored', async () => {
+  context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 768, height: 1024 } });
+  // The tablet's clock: 3 minutes behind the server's (new Date() and Date.now(); dates built from a time are as given).
+  await context.addInitScript(() => {
+    const Real = Date;
+    const skew = -180_000;
+    class Slow extends Real {
+      constructor(...args: unknown[]) {
+        if (args.length === 0) super(Real.now() + skew);
+        else super(...(args as [number]));
+      }
+      static override now(): number {
+        return Real.now() + skew;
+      }
+    }
+    globalThis.Date = Slow as DateConstructor;
+  });
+  const page = await openKiosk('dental');
+  await page.evaluate(async () => navigator.serviceWorker.ready);
+  await page.locator('.kiosk-arrived').tap();
+  await expect.poll(() => openCases('dental')).toHaveLength(1);
+  const [caseId] = await openCases('dental');
+
+  await context.setOffline(true);
+  const reloaded = await page.reload();
+  expect(reloaded?.fromServiceWorker()).toBe(true);
+  await expect.poll(() => listed(page)).toEqual([caseId]);
+  await page.locator('.kiosk-greeted').tap();
+  await expect.poll(() => statusOf(page).getAttribute('data-state')).toBe('offline');
+  await context.setOffline(false);
+  await expect.poll(() => visits('dental')).toEqual([{ caseId, outcome: 'greeted' }]);
+  await expect.poll(() => statusOf(page).textContent()).toBe('Online · everything sent');
+  expect(await openCases('dental')).toEqual([]);
 });

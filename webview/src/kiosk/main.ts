@@ -29,7 +29,7 @@ const REACH_CHECK_MS = 30_000;
  */
 const REACH_TIMEOUT_MS = 10_000;
 const LAST_SITE = 'ringside-kiosk:site';
-const saved = (what: 'key' | 'desk' | 'setup', site: string) => `ringside-kiosk:${what}:${site}`;
+const saved = (what: 'key' | 'desk' | 'setup' | 'offset', site: string) => `ringside-kiosk:${what}:${site}`;
 
 interface Kiosk {
   site: string;
@@ -212,6 +212,7 @@ async function fetchSetup(kiosk: Kiosk, readClock = true): Promise<boolean> {
     if (readClock) {
       kiosk.offsetMs = Date.parse(setup.serverTime) - (asked + Date.now()) / 2;
       kiosk.clockRead = true;
+      localStorage.setItem(saved('offset', kiosk.site), String(kiosk.offsetMs));
     }
     localStorage.setItem(saved('setup', kiosk.site), JSON.stringify(setup));
     useSetup(kiosk, setup, true);
@@ -223,9 +224,19 @@ async function fetchSetup(kiosk: Kiosk, readClock = true): Promise<boolean> {
   return true;
 }
 
+/**
+ * The server's clock as last learned, kept on the tablet: a page reopened without the network still stamps its taps on
+ * the server's time. Starting from the tablet's own clock instead, a tablet 3 minutes slow would time a greeting before
+ * the arrival it stamped when online, a tap the server refuses (409).
+ */
+function savedOffset(kiosk: Kiosk): number {
+  const offset = Number(localStorage.getItem(saved('offset', kiosk.site)));
+  return Number.isFinite(offset) ? offset : 0;
+}
+
 function useSetup(kiosk: Kiosk, setup: KioskSetup, fresh: boolean): void {
   kiosk.setup = setup;
-  if (!fresh) kiosk.offsetMs = 0;
+  if (!fresh) kiosk.offsetMs = savedOffset(kiosk);
   kiosk.view.setTitle(setup.site.name, setup.standards);
   tick(kiosk);
 }
