@@ -4,7 +4,7 @@
 // sent when the network lets it (sender.ts); a service worker keeps the page itself available offline.
 import type { KioskSetup } from '@ringside/server/protocol';
 import { countNoun } from '@ringside/server/protocol/pure';
-import { arrive, deskMilestones, finish, parseDesk, settled, VISIT_MILESTONES, type DeskState } from './desk';
+import { arrive, deskMilestones, finish, parseDesk, settled, VISIT_MILESTONES, withoutExpired, type DeskState } from './desk';
 import { Sender, type SendStatus } from './sender';
 import { createKioskView, type KioskView } from './view';
 
@@ -93,7 +93,11 @@ function show(kiosk: Kiosk, desk: DeskState): void {
 }
 
 function tick(kiosk: Kiosk): void {
-  kiosk.view.tick(kiosk.desk, kiosk.setup?.standards ?? [], Date.now() + kiosk.offsetMs);
+  const now = Date.now() + kiosk.offsetMs;
+  // A visitor the server has closed as expired leaves the list, as their case leaves the dashboard's open clocks.
+  const maxOpen = kiosk.setup?.eventType.maxOpenSeconds;
+  if (maxOpen !== undefined && withoutExpired(kiosk.desk, now, maxOpen) !== kiosk.desk) return save(kiosk, withoutExpired(current(kiosk), now, maxOpen));
+  kiosk.view.tick(kiosk.desk, kiosk.setup?.standards ?? [], now);
 }
 
 function tap(kiosk: Kiosk) {
