@@ -120,3 +120,24 @@ it('a tablet 3 minutes slow, reopened without the network, stamps its taps on th
   await expect.poll(() => statusOf(page).textContent()).toBe('Online · everything sent');
   expect(await openCases('dental')).toEqual([]);
 });
+
+it('a double tap on a visitor’s Greeted greets that visitor once: the row keeps its place for a moment, so the second tap does not land on the next visitor', async () => {
+  context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 768, height: 1024 } });
+  const page = await openKiosk('clinic');
+  for (let i = 0; i < 3; i++) await page.locator('.kiosk-arrived').tap();
+  await expect.poll(() => names(page)).toEqual(['Visitor 1', 'Visitor 2', 'Visitor 3']);
+  await expect.poll(() => openCases('clinic')).toHaveLength(3);
+  const [first, second, third] = await page.locator('li.kiosk-visitor').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.case!));
+  const box = (await page.locator('li.kiosk-visitor .kiosk-greeted').first().boundingBox())!;
+  // Two taps on the same spot, as a finger's double tap (or two receptionists reaching for the same visitor) lands.
+  await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+  await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+  await expect.poll(() => openCases('clinic')).toEqual([second!, third!].sort());
+  expect(await names(page)).toEqual(['Visitor 2', 'Visitor 3']);
+  expect(await page.locator('.kiosk-gone').textContent()).toBe('Visitor 1 · greeted');
+  // The place is given up after a moment: the list closes up, and a tap there then is for the visitor now in it.
+  await expect.poll(() => page.locator('.kiosk-gone').count()).toBe(0);
+  await page.locator('li.kiosk-visitor .kiosk-greeted').first().tap();
+  await expect.poll(() => openCases('clinic')).toEqual([third!]);
+  expect((await visits('clinic')).filter((v) => v.caseId === first || v.caseId === second).map((v) => v.outcome)).toEqual(['greeted', 'greeted']);
+});
