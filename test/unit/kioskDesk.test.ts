@@ -196,6 +196,19 @@ describe('the sender', () => {
     expect(h.outbox()).toEqual([]);
   });
 
+  it('leaves a dropped item on the status line when the rest is sent, until a later send drops nothing', async () => {
+    // The last of the batch refused: the drain ends with nothing queued, and "everything sent" would hide the refusal.
+    const h = harness([409, 201, 201, 409]);
+    h.sender.flush();
+    await h.settle();
+    expect(h.outbox()).toEqual([]);
+    expect(h.reports.at(-1)).toEqual(expect.objectContaining({ kind: 'dropped', detail: 'answer 409', milestone: expect.objectContaining({ id: 'c' }) }));
+    expect(h.reports).not.toContainEqual({ kind: 'sent' });
+    h.sender.flush(); // the next tap
+    await h.settle();
+    expect(h.reports.at(-1)).toEqual({ kind: 'sent' });
+  });
+
   it('stops at a refused key and keeps the outbox', async () => {
     const h = harness([403]);
     h.sender.flush();

@@ -95,3 +95,16 @@ it('goes on with the day’s count after a reload at midday', async () => {
   await arrive();
   expect(await names()).toEqual(['Visitor 3']);
 });
+
+it('a visitor still listed when the server closes their visit (the visit type’s 8 hours, as at the end of a shift) leaves the list, as they leave the dashboard’s open clocks', async () => {
+  expect(await names()).toEqual(['Visitor 3']);
+  const [waiting] = (await admin('GET', '/clocks?site=atoll')).clocks as Array<{ startedAt: string }>;
+  const arrivedAt = Date.parse(waiting!.startedAt);
+  await moveTo(arrivedAt + 8 * 3_600_000 - 1000);
+  expect(await names()).toEqual(['Visitor 3']);
+  await moveTo(arrivedAt + 8 * 3_600_000 + 1000);
+  await expect.poll(async () => (await admin('GET', '/clocks?site=atoll')).clocks).toEqual([]);
+  await expect.poll(() => names()).toEqual([]);
+  // Nothing is sent for them: the server closed the visit itself.
+  expect(await page.evaluate(() => JSON.parse(localStorage.getItem('ringside-kiosk:desk:atoll')!).outbox)).toEqual([]);
+});

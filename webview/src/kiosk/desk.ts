@@ -3,7 +3,7 @@
 // state is saved after every change, before anything is sent: a milestone exists on the device with its id from
 // the moment it is tapped, and sending it again after a crash or a lost answer is harmless (the server keeps one
 // milestone per case and milestone, and answers a re-send as a duplicate).
-import { clockStateAt, countedByNone, localParts } from '@ringside/server/protocol/pure';
+import { clockStateAt, countedByNone, expiresAtMsFrom, localParts } from '@ringside/server/protocol/pure';
 import type { ClockState, ClockTiming, KioskStandard, MilestoneDefinition, StoredMilestone } from '@ringside/server/protocol';
 
 export interface Visitor {
@@ -112,6 +112,16 @@ export function finish(state: DeskState, caseId: string, how: 'greeted' | 'left'
   if (!state.visitors.some((v) => v.caseId === caseId)) return state;
   const milestone: QueuedMilestone = { id: tap.id, type: tap.milestones.type, site: tap.site, caseId, milestone: tap.milestones[how], at: new Date(tap.atMs).toISOString() };
   return { ...state, visitors: state.visitors.filter((v) => v.caseId !== caseId), outbox: [...state.outbox, milestone] };
+}
+
+/**
+ * Without the visitors whose visit the server has closed by `nowMs`: one still waiting its type's maxOpenSeconds
+ * after the arrival (8 hours for the built-in visit: a shift that ended with them on the list) is closed as expired,
+ * a visit as left, and leaves the dashboard's open clocks. Nothing is queued for them: a tap would change nothing.
+ */
+export function withoutExpired(state: DeskState, nowMs: number, maxOpenSeconds: number): DeskState {
+  const open = state.visitors.filter((v) => nowMs < expiresAtMsFrom(Date.parse(v.arrivedAt), maxOpenSeconds));
+  return open.length === state.visitors.length ? state : { ...state, visitors: open };
 }
 
 /** The server acknowledged (stored, or already had) these milestones, or refused them for good. */

@@ -4,7 +4,7 @@
 // sent when the network lets it (sender.ts); a service worker keeps the page itself available offline.
 import type { KioskSetup } from '@ringside/server/protocol';
 import { countNoun } from '@ringside/server/protocol/pure';
-import { arrive, deskMilestones, finish, parseDesk, settled, VISIT_MILESTONES, type DeskState } from './desk';
+import { arrive, deskMilestones, finish, parseDesk, settled, VISIT_MILESTONES, withoutExpired, type DeskState } from './desk';
 import { Sender, type SendStatus } from './sender';
 import { createKioskView, type KioskView } from './view';
 
@@ -29,7 +29,7 @@ const REACH_CHECK_MS = 30_000;
  */
 const REACH_TIMEOUT_MS = 10_000;
 const LAST_SITE = 'ringside-kiosk:site';
-const saved = (what: 'key' | 'desk' | 'setup', site: string) => `ringside-kiosk:${what}:${site}`;
+const saved = (what: 'key' | 'desk' | 'setup' | 'offset', site: string) => `ringside-kiosk:${what}:${site}`;
 
 interface Kiosk {
   site: string;
@@ -71,15 +71,33 @@ function siteFromAddress(): string | null {
   return site;
 }
 
+/**
+ * The desk as saved now. Every change starts from it, not from what this page last held: the kiosk link opened again on
+ * the same tablet (a second tab, the home-screen app beside the browser) shares the saved desk, and a change made from
+ * a page's own older copy would write the other page's visitors and queued taps out of it.
+ */
+function current(kiosk: Kiosk): DeskState {
+  kiosk.desk = parseDesk(localStorage.getItem(saved('desk', kiosk.site)));
+  return kiosk.desk;
+}
+
 function save(kiosk: Kiosk, desk: DeskState): void {
-  kiosk.desk = desk;
   localStorage.setItem(saved('desk', kiosk.site), JSON.stringify(desk));
+  show(kiosk, desk);
+}
+
+function show(kiosk: Kiosk, desk: DeskState): void {
+  kiosk.desk = desk;
   kiosk.view.render(desk);
   tick(kiosk);
 }
 
 function tick(kiosk: Kiosk): void {
-  kiosk.view.tick(kiosk.desk, kiosk.setup?.standards ?? [], Date.now() + kiosk.offsetMs);
+  const now = Date.now() + kiosk.offsetMs;
+  // A visitor the server has closed as expired leaves the list, as their case leaves the dashboard's open clocks.
+  const maxOpen = kiosk.setup?.eventType.maxOpenSeconds;
+  if (maxOpen !== undefined && withoutExpired(kiosk.desk, now, maxOpen) !== kiosk.desk) return save(kiosk, withoutExpired(current(kiosk), now, maxOpen));
+  kiosk.view.tick(kiosk.desk, kiosk.setup?.standards ?? [], now);
 }
 
 function tap(kiosk: Kiosk) {
@@ -198,6 +216,7 @@ async function fetchSetup(kiosk: Kiosk, readClock = true): Promise<boolean> {
     if (readClock) {
       kiosk.offsetMs = Date.parse(setup.serverTime) - (asked + Date.now()) / 2;
       kiosk.clockRead = true;
+      localStorage.setItem(saved('offset', kiosk.site), String(kiosk.offsetMs));
     }
     localStorage.setItem(saved('setup', kiosk.site), JSON.stringify(setup));
     useSetup(kiosk, setup, true);
@@ -209,9 +228,19 @@ async function fetchSetup(kiosk: Kiosk, readClock = true): Promise<boolean> {
   return true;
 }
 
+/**
+ * The server's clock as last learned, kept on the tablet: a page reopened without the network still stamps its taps on
+ * the server's time. Starting from the tablet's own clock instead, a tablet 3 minutes slow would time a greeting before
+ * the arrival it stamped when online, a tap the server refuses (409).
+ */
+function savedOffset(kiosk: Kiosk): number {
+  const offset = Number(localStorage.getItem(saved('offset', kiosk.site)));
+  return Number.isFinite(offset) ? offset : 0;
+}
+
 function useSetup(kiosk: Kiosk, setup: KioskSetup, fresh: boolean): void {
   kiosk.setup = setup;
-  if (!fresh) kiosk.offsetMs = 0;
+  if (!fresh) kiosk.offsetMs = savedOffset(kiosk);
   kiosk.view.setTitle(setup.site.name, setup.standards);
   tick(kiosk);
 }
@@ -221,12 +250,12 @@ function start(mount: HTMLElement): void {
   const view = createKioskView(mount, {
     arrived: () => {
       const step = tap(kiosk);
-      save(kiosk, arrive(kiosk.desk, { ...step, caseId: randomId('kiosk-'), timeZone: siteZone(kiosk), standards: kiosk.setup?.standards ?? [] }));
+      save(kiosk, arrive(current(kiosk), { ...step, caseId: randomId('kiosk-'), timeZone: siteZone(kiosk), standards: kiosk.setup?.standards ?? [] }));
       view.announce(`Visitor ${kiosk.desk.nextNumber - 1} arrived`);
       kiosk.sender.flush();
     },
     finished: (caseId, how) => {
-      save(kiosk, finish(kiosk.desk, caseId, how, tap(kiosk)));
+      save(kiosk, finish(current(kiosk), caseId, how, tap(kiosk)));
       view.announce(how === 'greeted' ? 'Greeted' : 'Left');
       view.focusAfterFinish();
       kiosk.sender.flush();
@@ -236,8 +265,8 @@ function start(mount: HTMLElement): void {
   const key = localStorage.getItem(saved('key', site));
   const kiosk: Kiosk = { site, key, desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, clockRead: false, view, sender: null!, refused: !key, offline: false, checking: false };
   kiosk.sender = new Sender({
-    outbox: () => kiosk.desk.outbox,
-    settle: (ids) => save(kiosk, settled(kiosk.desk, ids)),
+    outbox: () => current(kiosk).outbox,
+    settle: (ids) => save(kiosk, settled(current(kiosk), ids)),
     report: (status) => showStatus(kiosk, status),
     post: (milestones) => request(kiosk, 'milestones', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ milestones }) }),
     setTimeout: (fn, ms) => window.setTimeout(fn, ms),
@@ -250,6 +279,10 @@ function start(mount: HTMLElement): void {
   window.setInterval(() => void fetchSetup(kiosk), CLOCK_REFRESH_MS);
   window.setInterval(() => void checkReach(kiosk), REACH_CHECK_MS);
   window.addEventListener('online', () => checkIn(kiosk));
+  // Another page of this kiosk on the tablet changed the desk: this one shows it (its taps, its sends) at once.
+  window.addEventListener('storage', (event) => {
+    if (event.key === saved('desk', site)) show(kiosk, parseDesk(event.newValue));
+  });
   window.addEventListener('offline', () => unreachable(kiosk));
   // A refused key stays on screen; the next tap tries again (and is refused again, its milestone kept).
   useCachedSetup(kiosk);

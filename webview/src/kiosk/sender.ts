@@ -33,6 +33,8 @@ export class Sender {
   private stopped = false;
   private retryMs = FIRST_RETRY_MS;
   private timer: unknown = null;
+  /** This drain dropped a tap the server refused. */
+  private dropped = false;
 
   constructor(private readonly deps: SenderDeps) {}
 
@@ -66,13 +68,15 @@ export class Sender {
   }
 
   private async drain(): Promise<void> {
+    this.dropped = false;
     for (let batch = this.deps.outbox().slice(0, BATCH); batch.length > 0; batch = this.deps.outbox().slice(0, BATCH)) {
       const answer = await this.attempt(batch);
       if (answer === 'wait') return;
       if (answer === 'one-by-one' && !(await this.oneByOne(batch))) return;
     }
     this.retryMs = FIRST_RETRY_MS;
-    this.deps.report({ kind: 'sent' });
+    // A tap refused on the way stays on the line (until the next send): "everything sent" would say it was stored.
+    if (!this.dropped) this.deps.report({ kind: 'sent' });
   }
 
   /** One request: settled, retried later ('wait'), or refused for one of its items ('one-by-one'). */
@@ -106,6 +110,7 @@ export class Sender {
   }
 
   private drop(milestone: QueuedMilestone, body: unknown): 'settled' {
+    this.dropped = true;
     this.deps.settle([milestone.id]);
     this.deps.report({ kind: 'dropped', milestone, detail: detailOf(body) });
     return 'settled';

@@ -53,9 +53,12 @@ export function createKioskView(mount: HTMLElement, actions: KioskActions): Kios
   mount.replaceChildren(root);
   list.addEventListener('click', (event) => {
     const button = (event.target as HTMLElement).closest('button');
-    const caseId = button?.closest('li')?.dataset.case;
+    const row = button?.closest('li');
+    const caseId = row?.dataset.case;
     const how = button?.dataset.action;
-    if (caseId && (how === 'greeted' || how === 'left')) actions.finished(caseId, how);
+    if (!row || !caseId || (how !== 'greeted' && how !== 'left')) return;
+    row.dataset.finished = how;
+    actions.finished(caseId, how);
   });
   return {
     root,
@@ -85,12 +88,33 @@ export function createKioskView(mount: HTMLElement, actions: KioskActions): Kios
 function renderVisitors(list: HTMLOListElement, empty: HTMLElement, heading: HTMLElement, state: DeskState): void {
   const kept = new Map([...list.querySelectorAll<HTMLLIElement>('li[data-case]')].map((row) => [row.dataset.case!, row]));
   const rows = state.visitors.map((visitor) => kept.get(visitor.caseId) ?? visitorRow(visitor));
-  for (const [caseId, row] of kept) if (!state.visitors.some((v) => v.caseId === caseId)) row.remove();
+  for (const [caseId, row] of kept) {
+    if (state.visitors.some((v) => v.caseId === caseId)) continue;
+    if (row.dataset.finished) row.replaceWith(goneRow(row));
+    else row.remove();
+  }
+  const placed = () => list.querySelectorAll('li[data-case]');
   rows.forEach((row, i) => {
-    if (list.children[i] !== row) list.insertBefore(row, list.children[i] ?? null);
+    const at = placed()[i];
+    if (at !== row) list.insertBefore(row, at ?? null);
   });
   heading.textContent = state.visitors.length > 0 ? `Waiting (${state.visitors.length})` : 'Waiting';
   empty.hidden = state.visitors.length > 0;
+}
+
+/** How long a greeted or left visitor's row keeps its place, as a plain line saying so, before the rows below move up. */
+const GONE_ROW_MS = 1_000;
+
+/**
+ * What stands in for a visitor's row tapped Greeted or Left, for a moment: the same size, with no buttons. Removed at
+ * once, the row below would move up under the finger, and the second tap of a double tap (or a colleague's tap on the
+ * same visitor) would greet or let go the next visitor, still waiting.
+ */
+function goneRow(row: HTMLLIElement): HTMLLIElement {
+  const gone = el('li', 'kiosk-gone', `${row.querySelector('.kiosk-name')?.textContent ?? ''} · ${row.dataset.finished === 'greeted' ? 'greeted' : 'left'}`);
+  gone.style.minHeight = `${row.getBoundingClientRect().height}px`;
+  setTimeout(() => gone.remove(), GONE_ROW_MS);
+  return gone;
 }
 
 function visitorRow(visitor: DeskState['visitors'][number]): HTMLLIElement {

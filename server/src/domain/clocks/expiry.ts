@@ -1,6 +1,7 @@
 // Expiry: a case still waiting for something (open, or a measure not yet stopped) is closed as expired its type's
 // maxOpenSeconds after its start; how the case looks then. What is recorded for it: judging.ts expiryJudgement.
 import type { EventTypeDefinition } from '../../protocol/eventTypes';
+import { expiresAtMsFrom } from '../../protocol/pure/openClocks';
 import { gaveUpStopOf } from '../eventTypes';
 import { measureStates, type CaseEnd, type CaseState } from './caseState';
 
@@ -11,7 +12,7 @@ import { measureStates, type CaseEnd, type CaseState } from './caseState';
 export function expiresAtMs(type: EventTypeDefinition, state: CaseState): number | null {
   if (state.expiredAtMs !== null) return null;
   const pending = state.end === null || Object.values(state.measures).some((m) => m.status === 'waiting' || m.status === 'running');
-  return pending ? referenceMs(state) + type.maxOpenSeconds * 1000 : null;
+  return pending ? expiresAtMsFrom(referenceMs(state), type.maxOpenSeconds) : null;
 }
 
 export function isExpired(type: EventTypeDefinition, state: CaseState, nowMs: number): boolean {

@@ -65,6 +65,14 @@ export function clockStateAt(clock: { standards: readonly ClockTiming[] }, nowMs
 }
 
 /**
+ * When a case still open is closed as expired: its type's maxOpenSeconds after its start (a visit then gives up, as
+ * left). The server closes it then, and a client that lists the case stops listing it then.
+ */
+export function expiresAtMsFrom(startMs: number, maxOpenSeconds: number): number {
+  return startMs + maxOpenSeconds * 1000;
+}
+
+/**
  * Whether no standard will count the case: it has standings and each is `notCounted` (it started while its site
  * was closed). Such a case is open and waiting, never at risk or breached (clockStateAt says 'running'); the kiosk
  * labels it, so the desk does not chase a visitor the figures will leave out.
