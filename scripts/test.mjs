@@ -7,7 +7,7 @@
 // Extra arguments are passed to vitest (e.g. `pnpm test --project unit`). Quick runs without steps 1-4:
 // `pnpm test:unit`, `pnpm test:integration` (docs/development.md, "Tests").
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runConcurrently } from './concurrently.mjs';
@@ -49,6 +49,23 @@ function vitest(label, args) {
 
 const vitestArgs = process.argv.slice(2);
 
+/**
+ * A folder on the RAM disk (/dev/shm) for the tests' temporary files, unless TMPDIR is set: their servers write real
+ * SQLite files and sync every commit, and a sync there costs microseconds instead of the disk's milliseconds. The
+ * tests do not depend on where the files are (durability is tested by killing processes, not machines); the
+ * folder and anything a test left in it go when the run ends.
+ */
+function ramTmpdir() {
+  if (process.env.TMPDIR) return null;
+  try {
+    if (!statSync('/dev/shm').isDirectory()) return null;
+    accessSync('/dev/shm', constants.W_OK);
+    return mkdtempSync('/dev/shm/ringside-tests-');
+  } catch {
+    return null;
+  }
+}
+
 ensureDebianPackage('/usr/bin/chromium', 'chromium');
 ensureDebianPackage('/usr/bin/rg', 'ripgrep');
 // The path-prefix test serves the dashboard behind a real reverse proxy (test/e2e/pathPrefix.test.ts).
@@ -67,6 +84,12 @@ const prepared = await runConcurrently(
   { cwd: root, report: (label, ok, seconds) => console.log(`=== ${label}: ${ok ? 'ok' : 'FAILED after'} (${seconds} s)`) },
 );
 if (prepared.some((step) => !step.ok)) process.exit(1);
+const testTmpdir = ramTmpdir();
+if (testTmpdir) {
+  process.env.TMPDIR = testTmpdir;
+  process.on('exit', () => rmSync(testTmpdir, { recursive: true, force: true }));
+  console.log(`\n=== temporary files in ${testTmpdir} (a RAM disk; TMPDIR chooses another folder)`);
+}
 const runs = vitestArgs.length
   ? [vitest('vitest', vitestArgs)]
   : [
