@@ -138,8 +138,8 @@ describe('axe-core finds nothing', () => {
             await shown(scheme, width, async () => {
               const root = await busyBoard(state);
               expect(root.querySelectorAll('.rs-bar').length).toBeGreaterThan(1);
-              expect(root.querySelector('.rs-alerts')!.hidden).toBe(false);
-              expect(root.querySelector('.rs-stale')!.hidden).toBe(state !== 'reconnecting');
+              expect(root.querySelector<HTMLElement>('.rs-alerts')!.hidden).toBe(false);
+              expect(root.querySelector<HTMLElement>('.rs-stale')!.hidden).toBe(state !== 'reconnecting');
               return root;
             }),
           ).toEqual([]);
@@ -149,7 +149,7 @@ describe('axe-core finds nothing', () => {
         expect(
           await shown(scheme, width, () => {
             const root = keyField();
-            expect(root.querySelector('.rs-key')!.hidden).toBe(false);
+            expect(root.querySelector<HTMLElement>('.rs-key')!.hidden).toBe(false);
             return root;
           }),
         ).toEqual([]);
