@@ -4,7 +4,6 @@
 // in the light and the dark palette. Every rule axe runs by default must pass (WCAG 2.x A and AA, and its best
 // practices, such as every part of the page in a landmark); none is left out.
 /// <reference types="@vitest/browser-playwright" />
-import axe from 'axe-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cdp, page } from 'vitest/browser';
 import {
@@ -31,6 +30,7 @@ import {
   snapshot,
 } from './fixtures';
 import { countingFetch } from './handTransport';
+import { axeViolations } from './axe';
 import { feed, mount, unmountAll } from './mount';
 import { socketTransport } from '../../webview/src/transport/socket';
 import type { DashboardSocket } from '../../webview/src/transport/socket';
@@ -103,18 +103,6 @@ function keyField(): HTMLElement {
   return root;
 }
 
-/** Each violation with the elements it was found on and what the rule asks, for the failure message. */
-function described(results: axe.AxeResults): string[] {
-  return results.violations.map(
-    (v) => `${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')}\n    ${n.failureSummary?.replace(/\n/g, '\n    ') ?? ''}`).join('\n')}`,
-  );
-}
-
-/** axe's findings over the whole page, described for the failure message: none expected. */
-async function violations(): Promise<string[]> {
-  return described(await axe.run(document));
-}
-
 /** In the given palette and width. */
 async function shown(scheme: 'light' | 'dark', width: number, draw: () => Promise<HTMLElement> | HTMLElement): Promise<string[]> {
   const session = cdp();
@@ -123,7 +111,7 @@ async function shown(scheme: 'light' | 'dark', width: number, draw: () => Promis
     await page.viewport(width, 900);
     const root = await draw();
     expect(root.dataset['theme']).toBe(scheme);
-    return await violations();
+    return await axeViolations();
   } finally {
     await session.send('Emulation.setEmulatedMedia', { features: [] });
   }

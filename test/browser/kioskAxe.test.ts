@@ -4,12 +4,12 @@
 // width and a phone's, in the light and the dark palette. Every rule axe runs by default must pass.
 /// <reference types="@vitest/browser-playwright" />
 import '../../webview/src/kiosk/kiosk.css';
-import axe from 'axe-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cdp, page } from 'vitest/browser';
 import type { KioskStandard } from '../../server/src/protocol';
 import type { DeskState } from '../../webview/src/kiosk/desk';
 import { createKioskView } from '../../webview/src/kiosk/view';
+import { axeViolations } from './axe';
 import { NOW } from './fixtures';
 
 const mounts: HTMLElement[] = [];
@@ -53,12 +53,6 @@ function kiosk(): HTMLElement {
   return mount;
 }
 
-function described(results: axe.AxeResults): string[] {
-  return results.violations.map(
-    (v) => `${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')}\n    ${n.failureSummary?.replace(/\n/g, '\n    ') ?? ''}`).join('\n')}`,
-  );
-}
-
 describe('axe-core finds nothing on the kiosk', () => {
   for (const scheme of ['light', 'dark'] as const) {
     for (const width of [1400, 390]) {
@@ -69,7 +63,7 @@ describe('axe-core finds nothing on the kiosk', () => {
           await page.viewport(width, 900);
           const mount = kiosk();
           expect([...mount.querySelectorAll<HTMLElement>('.kiosk-visitor')].map((row) => row.dataset['state'])).toEqual(['running', 'at-risk', 'breached', 'not-counted']);
-          expect(described(await axe.run(document))).toEqual([]);
+          expect(await axeViolations()).toEqual([]);
         } finally {
           await session.send('Emulation.setEmulatedMedia', { features: [] });
         }
