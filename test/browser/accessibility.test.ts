@@ -103,11 +103,11 @@ describe('accessibility', () => {
   it('offers a skip link as the first stop, past the header\'s filters to the board', async () => {
     // Before any data there is no board to skip to: the link is not offered, as the filters are not.
     const waiting = mount({ transport: fakeTransport(answering({})).transport });
-    expect(waiting.root.querySelector<HTMLElement>('main.rs-board')!.hidden).toBe(true);
+    expect(waiting.root.querySelector<HTMLElement>('main > .rs-board')!.hidden).toBe(true);
     expect(waiting.root.querySelector<HTMLElement>('a.rs-skip')!.checkVisibility()).toBe(false);
     const { root } = await fullDashboard();
     const skip = root.querySelector<HTMLAnchorElement>('a.rs-skip')!;
-    const board = root.querySelector<HTMLElement>('main.rs-board')!;
+    const board = root.querySelector<HTMLElement>('main > .rs-board')!;
     const stops = () => [...root.querySelectorAll<HTMLElement>('a[href], button, select, input, summary, [tabindex="0"]')].filter((e) => !e.closest('[hidden]'));
     expect(stops()[0]).toBe(skip);
     const inHeader = stops().filter((e) => e.closest('.rs-header')).length;

@@ -1,5 +1,5 @@
-// The page frame: a header (brand, controls, connection), the alerts banner and the stale-data notice,
-// then what is open now, KPI tiles, compliance charts, staffing and distributions on the left, the at-risk list, sites and the live feed
+// The page frame: a header (the skip link, brand, controls, connection), the alerts banner and the stale-data notice,
+// then the page's main landmark: the key field, the waiting screen or the board, which holds what is open now, KPI tiles, compliance charts, staffing and distributions on the left, the at-risk list, sites and the live feed
 // on the right.
 import { el } from './dom';
 
@@ -36,7 +36,9 @@ function region(className: string, label: string, hidden = false): HTMLElement {
 
 /**
  * The page's first stop for the keyboard, shown only while focused: past the header's filters (a dozen stops) to the
- * board. It moves the focus itself rather than by its address: the page's address after '#' may hold its key.
+ * board. It moves the focus itself rather than by its address: the page's address after '#' may hold its key. So it
+ * is no in-page link (`#board`) that tools recognise as a skip link, and it sits in the header's landmark (banner),
+ * where a screen reader's list of landmarks finds it, rather than alone outside every landmark.
  */
 function skipLink(board: HTMLElement): HTMLAnchorElement {
   const link = el('a', 'rs-skip', 'Skip to the figures');
@@ -51,13 +53,14 @@ function skipLink(board: HTMLElement): HTMLAnchorElement {
 
 export function createLayout(root: HTMLElement): Layout {
   root.classList.add('rs-app');
+  const board = el('div', 'rs-board');
   const header = el('header', 'rs-header');
   const brand = el('div', 'rs-brand');
   const subtitle = el('span', 'rs-subtitle', 'Service standards · today');
   brand.append(el('h1', 'rs-title', 'Ringside'), subtitle);
   const controls = el('nav', 'rs-controls');
   const connection = el('div', 'rs-connection');
-  header.append(brand, controls, connection);
+  header.append(skipLink(board), brand, controls, connection);
 
   const alerts = el('section', 'rs-alerts');
   alerts.hidden = true;
@@ -66,7 +69,6 @@ export function createLayout(root: HTMLElement): Layout {
   stale.hidden = true;
   const keyEntry = region('rs-key', 'Key needed', true);
   const empty = el('section', 'rs-empty');
-  const board = el('main', 'rs-board');
   const open = region('rs-open', 'Open now', true);
   const tiles = region('rs-tiles', 'Key figures');
   const charts = region('rs-charts', 'Compliance over time');
@@ -81,6 +83,10 @@ export function createLayout(root: HTMLElement): Layout {
   main.append(charts, staffing, distribution);
   board.append(open, tiles, main, side);
 
-  root.replaceChildren(skipLink(board), header, alerts, stale, keyEntry, empty, board);
+  // The page's main landmark holds whichever of the key field, the waiting screen and the board is shown: with the
+  // board alone as \`main\`, a page asking for its key or waiting for its first figures had none.
+  const page = el('main', 'rs-page');
+  page.append(keyEntry, empty, board);
+  root.replaceChildren(header, alerts, stale, page);
   return { subtitle, controls, connection, alerts, stale, keyEntry, empty, board, open, tiles, charts, distribution, staffing, atRisk, sites, feed };
 }

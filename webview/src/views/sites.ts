@@ -163,7 +163,9 @@ function barParts(bar: HTMLElement, name: string, ratio: number | null, list: Gr
   track.append(fill, target);
   const parts = [label, track, el('span', 'rs-bar-value', value), el('span', 'rs-bar-detail', detail)];
   for (const part of parts) part.setAttribute('aria-hidden', 'true');
-  bar.append(...parts);
+  // A space between the parts (the grid does not draw it): without one the bar's text ran together, "Leeds96.0 %96 /
+  // 100", and its words ("Leeds96") were not the words of its label, which a voice-control user says to press it.
+  bar.append(...parts.flatMap((part, i) => (i === 0 ? [part] : [' ', part])));
 }
 
 function barItem(group: GroupFigure, list: GroupBars, bands: Bands, clickable: boolean, names: SiteNames, dispatch: (action: LocalAction) => void): HTMLElement {
