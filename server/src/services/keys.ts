@@ -7,7 +7,7 @@ import { isoWithOffset, isStorableText, LIMITS, malformedTextProblem, notAnRfc33
 import { notAnObjectMessage, oneOfMessage, unknownFieldMessage } from '../protocol/issues';
 import { allows, generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
 import type { Store, StoredKey, StoreReads, WriteTx } from '../store/port';
-import { DomainError, INVALID_KEY_REQUEST } from '../domain/errors';
+import { DomainError, FieldErrors, INVALID_KEY_REQUEST } from '../domain/errors';
 import { normalSiteId, siteIdProblem } from '../protocol/pure/idLists';
 import { listCaseTwinProblems } from './sites';
 
@@ -206,18 +206,19 @@ export function keyRequestSitesToLookUp(body: unknown): string[] {
  * the rule ingest refuses such a new site by): one that differs from a stored one only in letter case, which a key
  * limited to it could write nothing of, and a kiosk given its link would drop every tap of; one that differs so from
  * another new site of the list, since only one of the two could have events. `sites`: the list as the request gave it
- * (trimmed, NFC; repeats not merged yet), so that the DomainError names `sites.<i>` where the request has it.
+ * (trimmed, NFC; repeats not merged yet), so that the FieldErrors name each `sites.<i>` where the request has it.
  */
 async function refuseNewSiteIds(tx: WriteTx, sites: readonly string[]): Promise<void> {
-  let twins: ReadonlyMap<number, string> | undefined;
+  if (sites.length === 0) return;
+  const twins = new Map(listCaseTwinProblems(sites, await tx.sites.ids(), 'a key limited to it could write nothing').map(({ index, message }) => [index, message]));
+  // Every refused entry, each at its place: one answer names every problem of the request, as validation does.
+  const problems: FieldProblem[] = [];
   for (const [i, site] of sites.entries()) {
     const stored = siteIdProblem(site) !== null && (await tx.sites.get(site)) !== undefined;
-    const problem = unwritableSiteProblem(site, () => stored);
-    if (problem) throw new DomainError('invalid', `sites.${i}`, problem, undefined, INVALID_KEY_REQUEST.slug);
-    twins ??= new Map(listCaseTwinProblems(sites, await tx.sites.ids(), 'a key limited to it could write nothing').map(({ index, message }) => [index, message]));
-    const twin = twins.get(i);
-    if (twin) throw new DomainError('invalid', `sites.${i}`, twin, undefined, INVALID_KEY_REQUEST.slug);
+    const problem = unwritableSiteProblem(site, () => stored) ?? twins.get(i);
+    if (problem) problems.push({ path: `sites.${i}`, message: problem });
   }
+  if (problems.length > 0) throw new FieldErrors('invalid', problems, INVALID_KEY_REQUEST.slug);
 }
 
 export class KeysService {
