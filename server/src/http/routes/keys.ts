@@ -24,14 +24,7 @@ const keyRequest = (nowMs: number, isStoredSite: (id: string) => boolean) =>
 const keyNotFound = (id: string) => notFoundById('API key', id, '', 'key-not-found');
 
 /** Keys and counters are never cached, refusals included: a key's description, let alone its secret, stays off disks. */
-const noStore = (routes: readonly Route[]): Route[] =>
-  routes.map((r) => ({
-    ...r,
-    handle: (input, app) => {
-      input.res.setHeader('Cache-Control', 'no-store');
-      return r.handle(input, app);
-    },
-  }));
+const noStore = (routes: readonly Route[]): Route[] => routes.map((r) => ({ ...r, noStore: true }));
 
 export const keyRoutes = noStore([
   route({
