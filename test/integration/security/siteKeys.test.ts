@@ -136,6 +136,21 @@ describe('a key limited to a site that differs from a stored one only in letter 
     expect(refused.body.detail).toBe(refused.body.errors.map((e: { path: string; message: string }) => `${e.path} ${e.message}`).join('; '));
   });
 
+  it('is named beside the request\'s other problems, not only once they are fixed', async () => {
+    expect((await send('POST', '/milestones', server().apiKey, arrived('harbour', 'case-3'))).status).toBe(201);
+    const refused = await send('POST', '/keys', server().apiKey, { name: 'Harbour desk', scopes: ['ingest'], sites: ['Harbour', 'quay', 'Quay'], expiresAt: '2020-01-01T00:00:00Z', colour: 'red' });
+    expect([refused.status, refused.body.type, refused.body.errors]).toEqual([
+      400,
+      'https://ringside.dev/problems/invalid-key-request',
+      [
+        { path: 'colour', message: 'is not a known field' },
+        { path: 'sites.0', message: twin },
+        { path: 'sites.2', message: 'new site "Quay" differs from entry 1 ("quay") only in letter case: site ids are case-sensitive, so it would be a second site, and only one of the two could ever have events (list one spelling)' },
+        { path: 'expiresAt', message: 'must be in the future' },
+      ],
+    ]);
+  });
+
   it('is refused by keys create as bad usage of --site, and no key is printed', async () => {
     const out: string[] = [];
     const err: string[] = [];
