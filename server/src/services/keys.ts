@@ -172,7 +172,7 @@ function requestedSites(raw: unknown, scopes: readonly Scope[], errors: FieldPro
     return null;
   });
   if (storedSiteIds && asGiven.every((id) => id !== null)) {
-    for (const { index, message } of listCaseTwinProblems(asGiven as string[], storedSiteIds, TWIN_LIMITED_TO)) errors.push({ path: `sites.${index}`, message });
+    for (const { index, message } of listCaseTwinProblems(asGiven, storedSiteIds, TWIN_LIMITED_TO)) errors.push({ path: `sites.${index}`, message });
   }
   if (scopes.some((s) => s !== 'ingest')) errors.push({ path: 'sites', message: 'limits writing only: a key with sites must have the scope ingest and no other' });
   // As given, repeats too: create() merges them, after naming a refused entry by its index in the request.
