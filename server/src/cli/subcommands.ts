@@ -1,7 +1,7 @@
 // The subcommands of server/dist/main.js besides starting the server, as one table: each opens what it needs
 // through the services (no HTTP layer involved) and answers with an exit code (0 ok, 1 failed, 2 bad usage).
 import { dirname, join, resolve } from 'node:path';
-import { isDomainError } from '../domain/errors';
+import { FieldErrors, isDomainError } from '../domain/errors';
 import { secretFingerprint } from '../domain/retention';
 import { problemText, type VerifyResult } from '../domain/verify';
 import { backendFor, copySqliteToPostgres, databasePath, folderAccessProblem, isDatabaseUrl, isFolder, notADatabaseUrl, redactedDatabaseUrl, SchemaError, setAsideMovedSqlite, storeBackend } from '../storeBackend';
@@ -148,7 +148,9 @@ async function createKey(keys: KeysService, v: ReturnType<typeof keyRequest>, va
   // A site the write refuses (one that differs from a stored site only in letter case) is bad usage of --site, as the
   // sites validation refuses before it.
   const created = await keys.create({ name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs, source: 'cli' }, CLI_ACTOR).catch((error: unknown) => {
-    throw isDomainError(error) && /^sites\.\d+$/.test(error.path) ? new UsageError(`--site ${error.message}`) : error;
+    if (!isDomainError(error) || !/^sites\.\d+$/.test(error.path)) throw error;
+    const problems = error instanceof FieldErrors ? error.problems : [{ path: error.path, message: error.message }];
+    throw new UsageError(problems.map((p) => `--site ${p.message}`).join('; '));
   });
   const base = created.info.sites?.length === 1 ? kioskBase(values) : undefined;
   const kiosk = base && `${base.url}/kiosk?site=${encodeURIComponent(created.info.sites![0]!)}#key=${encodeURIComponent(created.key)}`;

@@ -35,7 +35,7 @@ export function authMiddleware(mode: AccessMode, keys: KeysService, addressOf: C
     const apiPath = apiPathOf(path);
     const needs = apiPath === null ? pageRequirement(req.method ?? 'GET', path) : requirementFor(req.method ?? 'GET', apiPath);
     if (mode === 'open') {
-      res.locals.caller = { key: null, keyId: null, bucket: ipBucket } satisfies Caller;
+      res.locals.caller = { key: null, keyId: null, bucket: ipBucket, keyHeader: null } satisfies Caller;
       const host = req.headers.host;
       if (!openHostAllowed(host)) res.locals.refusal = accessRefusal(403, 'host-not-allowed', 'Host not allowed', `the Host header ${openHostRefusal(host!)}`, [{ path: 'Host', message: openHostRefusal(host!) }]);
       return next();
@@ -43,7 +43,7 @@ export function authMiddleware(mode: AccessMode, keys: KeysService, addressOf: C
     const auth = token ? await keys.authenticate(token) : null;
     // A revoked or expired key is still named (its id, never the secret), so the log shows who still sends it.
     const keyId = auth === null ? null : auth.ok ? auth.key.id : auth.reason === 'unknown' ? null : auth.keyId;
-    res.locals.caller = { key: auth?.ok ? auth.key : null, keyId, bucket: auth?.ok ? `key:${auth.key.id}` : ipBucket } satisfies Caller;
+    res.locals.caller = { key: auth?.ok ? auth.key : null, keyId, bucket: auth?.ok ? `key:${auth.key.id}` : ipBucket, keyHeader: auth?.ok ? sent!.header : null } satisfies Caller;
     // Outside the API (GET first-paint) the address's `?site=` is the page's own selection, not a site asked of the
     // server: the page's data is the live feed's, which a key is not refused by site, and paintFor (http/firstPaint.ts)
     // leaves out the report a key may not read. Refused by it, a page would call its key refused and open no socket.

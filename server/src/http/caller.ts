@@ -12,6 +12,8 @@ export interface Caller {
   keyId: string | null;
   /** What rate limits are counted against. */
   bucket: string;
+  /** The header the accepted key came in (`Authorization`, `X-Amz-Firehose-Access-Key`), which a refusal counted against it names; null without one. */
+  keyHeader: string | null;
 }
 
 /** The rate-limit bucket of a caller without an accepted key (HTTP, and a live-feed connection request): its address's. */

@@ -30,6 +30,14 @@ function handlersOf(route: Route, app: AppContext): RequestHandler[] {
         },
       ]
     : [];
+  const noStore: RequestHandler[] = route.noStore
+    ? [
+        (_req, res, next) => {
+          res.setHeader('Cache-Control', 'no-store');
+          next();
+        },
+      ]
+    : [];
   const vary: RequestHandler[] = route.vary
     ? [
         (_req, res, next) => {
@@ -39,7 +47,7 @@ function handlersOf(route: Route, app: AppContext): RequestHandler[] {
       ]
     : [];
   const parse = route.body ? [bodyParser(route.body)] : [];
-  return [...probe, ...vary, ...parse, handlerOf(route, app)];
+  return [...probe, ...noStore, ...vary, ...parse, handlerOf(route, app)];
 }
 
 export function mountRoutes(router: express.Router, routes: readonly Route[], app: AppContext): void {

@@ -47,13 +47,18 @@ export function tokenBuckets(options: RateLimitOptions, now: () => number = Date
 /** `buckets`: the ones the live feed's refused connection requests take from too (live/socketAuth.ts), so a key is guessed no faster there. */
 export function rateLimit(options: RateLimitOptions | false, onLimited?: () => void, now: () => number = Date.now, buckets: TokenBuckets | null = options === false ? null : tokenBuckets(options, now)): NodeHandler {
   if (options === false || buckets === null) return (_req, _res, next) => next();
+  const limit = `its rate limit of ${options.perSecond} requests a second (burst ${options.burst})`;
   return (_req, res, next) => {
-    const bucket = callerOf(res).bucket;
+    const { bucket, keyHeader } = callerOf(res);
     const wait = buckets.take(bucket);
     if (wait === 0) return next();
     onLimited?.();
     const seconds = Math.max(1, Math.ceil(wait));
     res.setHeader('Retry-After', String(seconds));
-    sendProblem(res, problem(429, 'rate-limited', 'Too many requests', `rate limit of ${options.perSecond}/s (burst ${options.burst}) exceeded for this ${bucket.startsWith('key:') ? 'key' : 'client address'}; retry after ${seconds} s`));
+    // Named as every refusal names its field (the too-many-exports 429 alike): the key's header, or the connection
+    // for a request counted against its address (no key, or one not accepted).
+    const byKey = bucket.startsWith('key:');
+    const field = byKey ? { path: keyHeader ?? 'Authorization', message: `names a key that has used ${limit}` } : { path: '(connection)', message: `comes from a client address that has used ${limit}` };
+    sendProblem(res, problem(429, 'rate-limited', 'Too many requests', `rate limit of ${options.perSecond}/s (burst ${options.burst}) exceeded for this ${byKey ? 'key' : 'client address'}; retry after ${seconds} s`, [field]));
   };
 }

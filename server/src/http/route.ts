@@ -135,6 +135,11 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
    */
   vary?: readonly string[];
   /**
+   * Every answer of the route carries `Cache-Control: no-store`, its refusals of the path, query and body too (set
+   * before they are read): what it answers (a key's description, the node's counters) is kept off disks and caches.
+   */
+  noStore?: true;
+  /**
    * Returns the JSON answer, or undefined when it answered itself (a stream, a file, a status that depends on
    * the outcome). Throws DomainError for what the services refuse; the error handler answers it.
    */

@@ -94,7 +94,9 @@ export function refuseUndecodablePath(routes: readonly Route[]): RequestHandler 
     const candidates = routes.filter((r) => r.method === req.method || r.method === 'ALL' || (req.method === 'HEAD' && r.method === 'GET'));
     for (const route of [...candidates, ...routes]) {
       const problems = undecodablePathParams(route.path, req.path);
-      if (problems && problems.length > 0) return void sendProblem(res, invalidProblem(route.params?.invalid ?? INVALID_PARAMS, problems));
+      if (!problems || problems.length === 0) continue;
+      if (route.noStore) res.setHeader('Cache-Control', 'no-store');
+      return void sendProblem(res, invalidProblem(route.params?.invalid ?? INVALID_PARAMS, problems));
     }
     next();
   };

@@ -7,7 +7,7 @@ import { isoWithOffset, isStorableText, LIMITS, malformedTextProblem, notAnRfc33
 import { notAnObjectMessage, oneOfMessage, unknownFieldMessage } from '../protocol/issues';
 import { allows, generateKeyId, generateSecret, hashSecret, isScope, keyStatus, prefixOf, SCOPES, type KeyStatus, type Scope } from '../domain/keys';
 import type { Store, StoredKey, StoreReads, WriteTx } from '../store/port';
-import { DomainError, INVALID_KEY_REQUEST } from '../domain/errors';
+import { DomainError, FieldErrors, INVALID_KEY_REQUEST } from '../domain/errors';
 import { normalSiteId, siteIdProblem } from '../protocol/pure/idLists';
 import { listCaseTwinProblems } from './sites';
 
@@ -101,14 +101,18 @@ export type KeyRequestValidation = { ok: true; name: string; scopes: Scope[]; si
 const MAX_NAME = 100;
 const KNOWN_FIELDS = ['name', 'scope', 'scopes', 'sites', 'expiresAt'];
 const MAX_SITES = 100;
+/** What a key limited to a site that would be a second site could do, as its refusal says. */
+const TWIN_LIMITED_TO = 'a key limited to it could write nothing';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Checks a request for a new key (the API's body, the `keys create` command's options); every problem names its field.
  * `isStoredSite`, when the caller has read the store: which site ids are stored, so that a site no key could write
  * (unwritableSiteProblem) is named with the request's other problems; without it, create() still refuses one.
+ * `storedSiteIds`, likewise: every stored site id, so that a site that would be a second site (refuseNewSiteIds) is
+ * named with them too; create() checks it again in its write.
  */
-export function validateKeyRequest(body: unknown, nowMs: number, isStoredSite?: (id: string) => boolean): KeyRequestValidation {
+export function validateKeyRequest(body: unknown, nowMs: number, isStoredSite?: (id: string) => boolean, storedSiteIds?: readonly string[]): KeyRequestValidation {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, errors: [{ path: '(body)', message: notAnObjectMessage(body) }] };
   const b = body as Record<string, unknown>;
   const errors: FieldProblem[] = Object.keys(b).filter((k) => !KNOWN_FIELDS.includes(k)).map((k) => ({ path: k, message: unknownFieldMessage(k, KNOWN_FIELDS) }));
@@ -118,7 +122,7 @@ export function validateKeyRequest(body: unknown, nowMs: number, isStoredSite?: 
   else if (malformed) errors.push({ path: 'name', message: malformed });
   else if (name === '' || name.length > MAX_NAME) errors.push({ path: 'name', message: `must be 1 to ${MAX_NAME} characters` });
   const scopes = requestedScopes(b, errors);
-  const sites = requestedSites(b.sites, scopes, errors, isStoredSite);
+  const sites = requestedSites(b.sites, scopes, errors, isStoredSite, storedSiteIds);
   let expiresAtMs: number | null = null;
   if (b.expiresAt !== undefined && b.expiresAt !== null) {
     const parsed = isoWithOffset.safeParse(b.expiresAt);
@@ -149,21 +153,27 @@ function requestedScopes(b: Record<string, unknown>, errors: FieldProblem[]): Sc
  * `sites`: a non-empty list of site ids, for a key with scope ingest only (reads are not limited by site, so a
  * site list on a reading key would promise what it does not do). Absent or null: every site.
  */
-function requestedSites(raw: unknown, scopes: readonly Scope[], errors: FieldProblem[], isStoredSite?: (id: string) => boolean): string[] | null {
+function requestedSites(raw: unknown, scopes: readonly Scope[], errors: FieldProblem[], isStoredSite?: (id: string) => boolean, storedSiteIds?: readonly string[]): string[] | null {
   if (raw === undefined || raw === null) return null;
   if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_SITES) {
     errors.push({ path: 'sites', message: `must be a list of 1 to ${MAX_SITES} site ids` });
     return null;
   }
-  raw.forEach((site, i) => {
+  // Read as listCaseTwinProblems reads a list: each entry at its place, an entry refused here as none of them.
+  const asGiven: Array<string | null> = raw.map((site, i) => {
     const malformed = typeof site === 'string' ? malformedTextProblem(site) : null;
     if (typeof site !== 'string' || site.trim() === '' || site.trim().length > LIMITS.maxTextLength) errors.push({ path: `sites.${i}`, message: `must be a site id (1 to ${LIMITS.maxTextLength} characters)` });
     else if (malformed) errors.push({ path: `sites.${i}`, message: malformed });
     else {
       const unwritable = isStoredSite && unwritableSiteProblem(normalSiteId(site.trim()), isStoredSite);
       if (unwritable) errors.push({ path: `sites.${i}`, message: unwritable });
+      else return normalSiteId(site.trim());
     }
+    return null;
   });
+  if (storedSiteIds && asGiven.every((id) => id !== null)) {
+    for (const { index, message } of listCaseTwinProblems(asGiven, storedSiteIds, TWIN_LIMITED_TO)) errors.push({ path: `sites.${index}`, message });
+  }
   if (scopes.some((s) => s !== 'ingest')) errors.push({ path: 'sites', message: 'limits writing only: a key with sites must have the scope ingest and no other' });
   // As given, repeats too: create() merges them, after naming a refused entry by its index in the request.
   return raw.filter((s): s is string => typeof s === 'string').map((s) => normalSiteId(s.trim()));
@@ -206,18 +216,19 @@ export function keyRequestSitesToLookUp(body: unknown): string[] {
  * the rule ingest refuses such a new site by): one that differs from a stored one only in letter case, which a key
  * limited to it could write nothing of, and a kiosk given its link would drop every tap of; one that differs so from
  * another new site of the list, since only one of the two could have events. `sites`: the list as the request gave it
- * (trimmed, NFC; repeats not merged yet), so that the DomainError names `sites.<i>` where the request has it.
+ * (trimmed, NFC; repeats not merged yet), so that the FieldErrors name each `sites.<i>` where the request has it.
  */
 async function refuseNewSiteIds(tx: WriteTx, sites: readonly string[]): Promise<void> {
-  let twins: ReadonlyMap<number, string> | undefined;
+  if (sites.length === 0) return;
+  const twins = new Map(listCaseTwinProblems(sites, await tx.sites.ids(), TWIN_LIMITED_TO).map(({ index, message }) => [index, message]));
+  // Every refused entry, each at its place: one answer names every problem of the request, as validation does.
+  const problems: FieldProblem[] = [];
   for (const [i, site] of sites.entries()) {
     const stored = siteIdProblem(site) !== null && (await tx.sites.get(site)) !== undefined;
-    const problem = unwritableSiteProblem(site, () => stored);
-    if (problem) throw new DomainError('invalid', `sites.${i}`, problem, undefined, INVALID_KEY_REQUEST.slug);
-    twins ??= new Map(listCaseTwinProblems(sites, await tx.sites.ids(), 'a key limited to it could write nothing').map(({ index, message }) => [index, message]));
-    const twin = twins.get(i);
-    if (twin) throw new DomainError('invalid', `sites.${i}`, twin, undefined, INVALID_KEY_REQUEST.slug);
+    const problem = unwritableSiteProblem(site, () => stored) ?? twins.get(i);
+    if (problem) problems.push({ path: `sites.${i}`, message: problem });
   }
+  if (problems.length > 0) throw new FieldErrors('invalid', problems, INVALID_KEY_REQUEST.slug);
 }
 
 export class KeysService {

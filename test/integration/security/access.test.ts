@@ -208,6 +208,30 @@ describe('keys API', () => {
       ['GET', '/stats', 200, 'no-store'],
     ]);
     expect(await cacheOf('DELETE', `/keys/${created.body.id}`)).toEqual(['DELETE', `/keys/${created.body.id}`, 200, 'no-store']);
+    // Refused before the route's handler runs (its path, query or body): no-store all the same, as the docs promise
+    // of every answer of these routes.
+    const refusedOf = async (method: string, path: string, body?: string, type = 'application/json') => {
+      const res = await fetch(`${server().url}/api/v1${path}`, { method, headers: { ...adminHeaders(), 'content-type': type }, ...(body === undefined ? {} : { body }) });
+      await res.arrayBuffer();
+      return [method, path, res.status, res.headers.get('cache-control')];
+    };
+    expect(await Promise.all([
+      refusedOf('POST', '/keys', JSON.stringify({ name: '', scopes: ['reed'] })),
+      refusedOf('POST', '/keys', '{"name":'),
+      refusedOf('POST', '/keys', 'name=x', 'text/plain'),
+      refusedOf('POST', '/keys', JSON.stringify({ name: 'x'.repeat(20_000), scopes: ['read'] })),
+      refusedOf('GET', '/keys/k%00x'),
+      refusedOf('GET', '/keys/%ff'),
+      refusedOf('GET', '/stats?x=1'),
+    ])).toEqual([
+      ['POST', '/keys', 400, 'no-store'],
+      ['POST', '/keys', 400, 'no-store'],
+      ['POST', '/keys', 415, 'no-store'],
+      ['POST', '/keys', 413, 'no-store'],
+      ['GET', '/keys/k%00x', 400, 'no-store'],
+      ['GET', '/keys/%ff', 400, 'no-store'],
+      ['GET', '/stats?x=1', 400, 'no-store'],
+    ]);
   });
 
   it('revokes a key: it stops working at once, for HTTP and the socket, and live sockets using it are cut', async () => {

@@ -45,6 +45,27 @@ describe('rate limits', () => {
     const stats = await (await fetch(`${limited().url}/api/v1/stats`, { headers: adminHeaders() })).json();
     expect((stats).http.rateLimited).toBe(4);
   });
+
+  it('names in errors what was counted, as every refusal names its field: the key\'s header, or the connection', async () => {
+    // A client that reads errors[].path for every 4xx (the too-many-exports 429 names the same) is told whether its
+    // key or its address ran out, and a Firehose sender the header its key came in.
+    await clock.advance(3000); // every bucket full again
+    const created = await fetch(`${limited().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'burst', scopes: ['read'] }) });
+    const key = ((await created.json())).key as string;
+    const lastOf = async (headers: Record<string, string>) => {
+      let res: Response | undefined;
+      for (let i = 0; i < 6; i++) {
+        res = await fetch(`${limited().url}/api/v1/sites`, { headers });
+        if (i < 5) await res.arrayBuffer();
+      }
+      return { status: res!.status, body: await res!.json() };
+    };
+    const over = 'its rate limit of 2 requests a second (burst 5)';
+    expect(await lastOf(adminHeaders(key))).toMatchObject({ status: 429, body: { type: 'https://ringside.dev/problems/rate-limited', errors: [{ path: 'Authorization', message: `names a key that has used ${over}` }] } });
+    await clock.advance(3000);
+    expect(await lastOf({ 'x-amz-firehose-access-key': key })).toMatchObject({ status: 429, body: { errors: [{ path: 'X-Amz-Firehose-Access-Key', message: `names a key that has used ${over}` }] } });
+    expect(await lastOf({})).toMatchObject({ status: 429, body: { errors: [{ path: '(connection)', message: `comes from a client address that has used ${over}` }] } });
+  });
 });
 
 describe('headers', () => {

@@ -120,6 +120,37 @@ describe('a key limited to a site that differs from a stored one only in letter 
     expect([refused.status, refused.body.errors]).toEqual([400, [{ path: 'sites.2', message: twin }]]);
   });
 
+  it('is named beside every other such entry of the list, in one answer', async () => {
+    // One answer names every problem of a request: a desk key for two sites, both mistyped, is told of both at once,
+    // as a standard's scope.sites is, not of the first, then of the second once the first is fixed.
+    for (const site of ['harbour', 'airport']) expect((await send('POST', '/milestones', server().apiKey, arrived(site, 'case-2'))).status).toBe(201);
+    const refused = await send('POST', '/keys', server().apiKey, { name: 'two desks', scopes: ['ingest'], sites: ['Harbour', 'lobby', 'Airport', 'ZZ', 'zz'] });
+    expect([refused.status, refused.body.errors]).toEqual([
+      400,
+      [
+        { path: 'sites.0', message: twin },
+        { path: 'sites.2', message: twin.replaceAll('Harbour', 'Airport').replace('"harbour"', '"airport"') },
+        { path: 'sites.4', message: 'new site "zz" differs from entry 3 ("ZZ") only in letter case: site ids are case-sensitive, so it would be a second site, and only one of the two could ever have events (list one spelling)' },
+      ],
+    ]);
+    expect(refused.body.detail).toBe(refused.body.errors.map((e: { path: string; message: string }) => `${e.path} ${e.message}`).join('; '));
+  });
+
+  it('is named beside the request\'s other problems, not only once they are fixed', async () => {
+    expect((await send('POST', '/milestones', server().apiKey, arrived('harbour', 'case-3'))).status).toBe(201);
+    const refused = await send('POST', '/keys', server().apiKey, { name: 'Harbour desk', scopes: ['ingest'], sites: ['Harbour', 'quay', 'Quay'], expiresAt: '2020-01-01T00:00:00Z', colour: 'red' });
+    expect([refused.status, refused.body.type, refused.body.errors]).toEqual([
+      400,
+      'https://ringside.dev/problems/invalid-key-request',
+      [
+        { path: 'colour', message: 'is not a known field' },
+        { path: 'sites.0', message: twin },
+        { path: 'sites.2', message: 'new site "Quay" differs from entry 1 ("quay") only in letter case: site ids are case-sensitive, so it would be a second site, and only one of the two could ever have events (list one spelling)' },
+        { path: 'expiresAt', message: 'must be in the future' },
+      ],
+    ]);
+  });
+
   it('is refused by keys create as bad usage of --site, and no key is printed', async () => {
     const out: string[] = [];
     const err: string[] = [];

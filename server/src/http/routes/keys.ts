@@ -10,28 +10,24 @@ type KeyRequest = Omit<NewKeyRequest, 'source'>;
 
 /**
  * The key request as the keys service validates it (the CLI's rules too), with the stored sites read first, so that a
- * site no key could write is named beside every other problem of the request.
+ * site no key could write, or one that would be a second site, is named beside every other problem of the request.
  */
-const keyRequest = (nowMs: number, isStoredSite: (id: string) => boolean) =>
+const keyRequest = (nowMs: number, isStoredSite: (id: string) => boolean, storedSiteIds: readonly string[]) =>
   z.unknown().transform((body, ctx): KeyRequest => {
-    const v = validateKeyRequest(body, nowMs, isStoredSite);
+    const v = validateKeyRequest(body, nowMs, isStoredSite, storedSiteIds);
     if (v.ok) return { name: v.name, scopes: v.scopes, sites: v.sites, expiresAtMs: v.expiresAtMs };
     for (const e of v.errors) refuse(ctx, e.message, e.path === '(body)' ? [] : e.path.split('.'));
     return z.NEVER;
   });
 
+/** Whether a key request lists sites: only then are the stored ones read, to name a site that would be a second one. */
+const hasSiteList = (body: unknown): boolean => body !== null && typeof body === 'object' && Array.isArray((body as Record<string, unknown>).sites);
+
 // Both name the path parameter, as an unknown site or standard does.
 const keyNotFound = (id: string) => notFoundById('API key', id, '', 'key-not-found');
 
 /** Keys and counters are never cached, refusals included: a key's description, let alone its secret, stays off disks. */
-const noStore = (routes: readonly Route[]): Route[] =>
-  routes.map((r) => ({
-    ...r,
-    handle: (input, app) => {
-      input.res.setHeader('Cache-Control', 'no-store');
-      return r.handle(input, app);
-    },
-  }));
+const noStore = (routes: readonly Route[]): Route[] => routes.map((r) => ({ ...r, noStore: true }));
 
 export const keyRoutes = noStore([
   route({
@@ -45,7 +41,7 @@ export const keyRoutes = noStore([
     path: '/keys',
     scope: 'admin',
     status: 201,
-    body: { limit: '16kb', media: 'required', what: 'the key request', schema: async (req, app) => keyRequest(app.now(), await app.core.sites.stored(keyRequestSitesToLookUp(req.body))), invalid: INVALID_KEY_REQUEST },
+    body: { limit: '16kb', media: 'required', what: 'the key request', schema: async (req, app) => keyRequest(app.now(), await app.core.sites.stored(keyRequestSitesToLookUp(req.body)), hasSiteList(req.body) ? await app.core.sites.ids() : []), invalid: INVALID_KEY_REQUEST },
     handle: async ({ body, res }, app) => {
       // The secret is in this answer and nowhere else: it is stored only as a hash.
       const created = await app.core.keys.create({ ...body, source: 'api' }, { keyId: keyIdOf(res) });
