@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { isDomainError } from '../domain/errors';
 import { pathOf, type NodeErrorHandler } from './plain';
 import type { ProblemDetails } from '../protocol';
-import { MAX_FORM_PARAMETERS } from './jsonBody';
+import { MAX_FORM_PARAMETERS, type TooLargeBody } from './jsonBody';
 import { MAX_JSON_DEPTH } from './jsonDepth';
 import { domainProblem, problem, sendProblem } from './problems';
 
@@ -47,15 +47,18 @@ export function sizeText(bytes: number): string {
 /**
  * 413 for a body over its route's limit, saying that limit (16 KB for a key request, 1 MB for events …). The body is
  * not read, so its items are not counted; when Content-Length gave its size (an uncompressed body), the answer says
- * what share of it fits, which for a batch of like items is the share of its items to send per request.
+ * by how much it is over, and for a batch (BodySpec.items) what share of it fits, which for like items is the share
+ * of them to send per request. One object over the limit is told its size only: splitting it would not help.
  */
-function tooLarge(err: unknown): ProblemDetails {
-  const { limit, length } = err as { limit?: unknown; length?: unknown };
+function tooLarge(err: TooLargeBody): ProblemDetails {
+  const { limit, length, items } = err;
   const size = typeof limit === 'number' ? sizeText(limit) : "this endpoint's limit";
-  const fits =
-    typeof limit === 'number' && typeof length === 'number' && length > limit
-      ? `: it is ${length.toLocaleString('en')} bytes, so ${fitting(limit / length)} of its items fit in one request (split it into ${Math.ceil(length / limit)} or more)`
-      : '; send less per request';
+  const known = typeof limit === 'number' && typeof length === 'number' && length > limit;
+  const fits = !known
+    ? items === undefined ? '' : '; send less per request'
+    : items === undefined
+      ? `: it is ${length.toLocaleString('en')} bytes, ${(length - limit).toLocaleString('en')} over`
+      : `: it is ${length.toLocaleString('en')} bytes, so ${fitting(limit / length)} of its ${items} fit in one request (split it into ${Math.ceil(length / limit)} or more)`;
   return problem(413, 'body-too-large', 'Request body too large', `the request body exceeds ${size} (counted after decompression), the most this endpoint takes${fits}`, [
     { path: '(body)', message: `must be at most ${size}` },
   ]);
@@ -79,7 +82,7 @@ export function errorHandler(logger: Logger): NodeErrorHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const type = (err as { type?: unknown } | null)?.type;
-    if (type === 'entity.too.large') return sendProblem(res, tooLarge(err));
+    if (type === 'entity.too.large') return sendProblem(res, tooLarge(err as TooLargeBody));
     const compressed = undecompressable(err, req.headers['content-encoding']);
     if (compressed) return sendProblem(res, compressed);
     const known = typeof type === 'string' ? CLIENT_ERRORS[type] : undefined;

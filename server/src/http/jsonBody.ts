@@ -120,8 +120,21 @@ export function bodyParser(spec: BodySpec<unknown>): RequestHandler {
   const parse = parserOf(spec);
   return (req, res, next) => {
     spellUtf8Charset(req);
-    parse(req, res, next);
+    parse(req, res, (err?: unknown) => next(err === undefined ? err : withItems(err, spec.items)));
   };
+}
+
+/** A body over its limit, with what the route's body lists (BodySpec.items), which the 413 needs to say how to split it. */
+export interface TooLargeBody {
+  type: 'entity.too.large';
+  limit?: number;
+  length?: number;
+  items?: string;
+}
+
+function withItems(err: unknown, items: string | undefined): unknown {
+  if (items !== undefined && (err as { type?: unknown } | null)?.type === 'entity.too.large') (err as TooLargeBody).items = items;
+  return err;
 }
 
 function parserOf(spec: BodySpec<unknown>): RequestHandler {

@@ -92,6 +92,11 @@ export interface BodySpec<B> {
   format?: 'json' | 'text' | 'form';
   /** What to send, as the 415 answer and the answer to a request without a body name it: "send <what> as application/json". */
   what: string;
+  /**
+   * What the body lists, where it is a batch a sender can split ("events", "lines"): a 413 for a body over the limit
+   * then says how many requests to split it into. Absent for one object, which splitting cannot help.
+   */
+  items?: string;
   invalid?: InvalidAnswer;
 }
 

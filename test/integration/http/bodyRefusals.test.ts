@@ -21,24 +21,31 @@ async function post(path: string, body: string, headers: Record<string, string> 
 const sized = (bytes: number) => JSON.stringify({ name: 'x'.repeat(bytes) });
 
 describe('bodies the parser refuses', () => {
-  it('says the limit of the route a body is over', async () => {
-    for (const [path, limit, bytes] of [
-      ['/keys', '16 KB', 20_000],
-      ['/events/e1/void', '64 KB', 70_000],
-      ['/standards', '256 KB', 300_000],
-      ['/events', '1 MB', 1_100_000],
+  it('says the limit of the route a body is over, and by how much; how to split it only where the body is a batch', async () => {
+    for (const [path, limit, bytes, items] of [
+      ['/keys', '16 KB', 20_000, null],
+      ['/events/e1/void', '64 KB', 70_000, null],
+      ['/standards', '256 KB', 300_000, null],
+      ['/events', '1 MB', 1_100_000, 'events'],
+      ['/milestones', '1 MB', 1_100_000, 'milestones'],
+      ['/incidents/ack', '64 KB', 70_000, 'ids'],
     ] as const) {
       const body = sized(bytes);
       const res = await post(path, body);
       expect({ path, status: res.status, type: res.type }).toEqual({ path, status: 413, type: expect.stringMatching(/^application\/problem\+json/) });
       const max = limit.endsWith('MB') ? Number.parseInt(limit, 10) * 1024 * 1024 : Number.parseInt(limit, 10) * 1024;
-      const share = `about ${Math.floor((max / body.length) * 100)} % of its items fit in one request (split it into ${Math.ceil(body.length / max)} or more)`;
-      expect(res.body).toMatchObject({ type: expect.stringMatching(/\/body-too-large$/), detail: `the request body exceeds ${limit} (counted after decompression), the most this endpoint takes: it is ${body.length.toLocaleString('en')} bytes, so ${share}` });
+      const size = `it is ${body.length.toLocaleString('en')} bytes`;
+      // One object over the limit cannot be split: it is told by how much it is over.
+      const how = items ? `${size}, so about ${Math.floor((max / body.length) * 100)} % of its ${items} fit in one request (split it into ${Math.ceil(body.length / max)} or more)` : `${size}, ${(body.length - max).toLocaleString('en')} over`;
+      expect(res.body, path).toMatchObject({ type: expect.stringMatching(/\/body-too-large$/), detail: `the request body exceeds ${limit} (counted after decompression), the most this endpoint takes: ${how}` });
       expect(res.body.errors, path).toEqual([{ path: '(body)', message: `must be at most ${limit}` }]);
     }
     // More than a hundred times over: not "about 0 %".
-    const huge = sized(2_000_000);
-    expect((await post('/keys', huge)).body.detail).toBe(`the request body exceeds 16 KB (counted after decompression), the most this endpoint takes: it is ${huge.length.toLocaleString('en')} bytes, so less than 1 % of its items fit in one request (split it into ${Math.ceil(huge.length / 16_384)} or more)`);
+    const huge = sized(7_000_000);
+    expect((await post('/incidents/ack', huge)).body.detail).toBe(`the request body exceeds 64 KB (counted after decompression), the most this endpoint takes: it is ${huge.length.toLocaleString('en')} bytes, so less than 1 % of its ids fit in one request (split it into ${Math.ceil(huge.length / 65_536)} or more)`);
+    // Compressed, its size is known only as it is read: one object is told the limit alone.
+    const gzipped = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...adminHeaders(server().apiKey) }, body: gzipSync(sized(20_000)) });
+    expect(await gzipped.json()).toMatchObject({ status: 413, detail: 'the request body exceeds 16 KB (counted after decompression), the most this endpoint takes' });
   });
 
   it('says what share of a batch fits: 5,000 realistic events are over 1 MB, 4,000 are not (docs/api.md)', async () => {
@@ -49,7 +56,7 @@ describe('bodies the parser refuses', () => {
     expect(tooMany.length / 5000).toBeGreaterThan(220);
     const res = await post('/events', tooMany);
     expect(res.status).toBe(413);
-    expect(res.body.detail).toMatch(/^the request body exceeds 1 MB \(counted after decompression\), the most this endpoint takes: it is 1,\d{3},\d{3} bytes, so about (7\d|8\d) % of its items fit in one request \(split it into 2 or more\)$/);
+    expect(res.body.detail).toMatch(/^the request body exceeds 1 MB \(counted after decompression\), the most this endpoint takes: it is 1,\d{3},\d{3} bytes, so about (7\d|8\d) % of its events fit in one request \(split it into 2 or more\)$/);
     // Compressed, its size is not known until it is read: the limit applies to what it decompresses to.
     const gzipped = await fetch(`${server().url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...adminHeaders(server().apiKey) }, body: gzipSync(tooMany) });
     expect(await gzipped.json()).toMatchObject({ status: 413, detail: 'the request body exceeds 1 MB (counted after decompression), the most this endpoint takes; send less per request' });

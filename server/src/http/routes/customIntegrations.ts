@@ -19,7 +19,7 @@ export const customIntegrationRoutes = [
     path: '/integrations/custom/:id',
     scope: 'ingest',
     params: { schema: params },
-    body: { limit: MAX_BODY, media: 'required', what: 'the JSON your mapping reads', schema: z.unknown() },
+    body: { limit: MAX_BODY, media: 'required', what: 'the JSON your mapping reads', items: 'items', schema: z.unknown() },
     handle: async ({ params: { id }, body, res }, app) => {
       const source = `integration "${id}"`;
       const result = await app.core.customIntegrations.map(id, body);

@@ -155,7 +155,7 @@ export const eventRoutes = [
     path: '/events',
     scope: 'ingest',
     direct: true,
-    body: { limit: MAX_BODY, media: 'required', what: 'an event object or {"events": [...]}', schema: z.unknown() },
+    body: { limit: MAX_BODY, media: 'required', what: 'an event object or {"events": [...]}', items: 'events', schema: z.unknown() },
     handle: ({ body, res }, app) => postEvents(app.commit, body, res),
   }),
   route<unknown, undefined, unknown>({
@@ -163,7 +163,7 @@ export const eventRoutes = [
     path: '/milestones',
     scope: 'ingest',
     direct: true,
-    body: { limit: MAX_BODY, media: 'required', what: 'a milestone object or {"milestones": [...]}', schema: z.unknown() },
+    body: { limit: MAX_BODY, media: 'required', what: 'a milestone object or {"milestones": [...]}', items: 'milestones', schema: z.unknown() },
     handle: ({ body, res }, app) => postMilestones(app.core.ingest, body, res),
   }),
   // What was stored, for a key that reads. Reads are not limited by site: a key with a site list is an ingest key

@@ -75,9 +75,9 @@ const ids = z
   });
 
 /** An acknowledgement's body: a JSON object (no body reads as {}). */
-function ackBody<T extends z.ZodRawShape>(shape: T, limit: string): BodySpec<z.infer<z.ZodObject<T>>> {
+function ackBody<T extends z.ZodRawShape>(shape: T, limit: string, items?: string): BodySpec<z.infer<z.ZodObject<T>>> {
   const object = z.unknown().transform((b, ctx) => (b !== null && typeof b === 'object' && !Array.isArray(b) ? b : refuse(ctx, notAnObjectMessage(b))));
-  return { limit, media: 'when-present', what: 'the body', invalid: { slug: 'invalid-body', title: 'Invalid acknowledgement' }, schema: object.pipe(z.strictObject(shape)) as never };
+  return { limit, media: 'when-present', what: 'the body', ...(items === undefined ? {} : { items }), invalid: { slug: 'invalid-body', title: 'Invalid acknowledgement' }, schema: object.pipe(z.strictObject(shape)) as never };
 }
 
 /** One incident acknowledged by its address names the path parameter `id`, not its place in a list (`ids.0`). */
@@ -104,7 +104,7 @@ export const incidentRoutes = [
     method: 'POST',
     path: '/incidents/ack',
     scope: 'read',
-    body: ackBody({ ids, by: by.optional() }, '64kb'),
+    body: ackBody({ ids, by: by.optional() }, '64kb', 'ids'),
     handle: async ({ body, res }, app): Promise<IncidentList> => ({ incidents: await app.core.alerts.acknowledge(body.ids, body.by ?? keyName(res)) }),
   }),
   route<IncidentId>({

@@ -147,7 +147,7 @@ export const integrationRoutes = [
     path: '/integrations/asterisk/queue-log',
     scope: 'ingest',
     query: { schema: siteQuery },
-    body: { limit: '4mb', format: 'text', media: 'required', what: 'queue_log lines', schema: z.unknown() },
+    body: { limit: '4mb', format: 'text', media: 'required', what: 'queue_log lines', items: 'lines', schema: z.unknown() },
     handle: ({ body, query, req, res }, app) => postQueueLog(body, query.site, req, res, app),
   }),
   route<Record<string, string>, SiteQuery, FormBody>({
@@ -166,7 +166,7 @@ export const integrationRoutes = [
     key: FIREHOSE_ACCESS_KEY,
     query: { schema: siteQuery },
     // Firehose buffers up to its configured size (at most 64 MiB) and base64 grows it by a third.
-    body: { limit: '16mb', media: 'required', what: 'the Firehose delivery', schema: z.unknown() },
+    body: { limit: '16mb', media: 'required', what: 'the Firehose delivery', items: 'records', schema: z.unknown() },
     handle: ({ body, query, res }, app) => postFirehose(body, query.site, res, app),
   }),
 ];
