@@ -7,7 +7,7 @@
 // Extra arguments are passed to vitest (e.g. `pnpm test --project unit`). Quick runs without steps 1-4:
 // `pnpm test:unit`, `pnpm test:integration` (docs/development.md, "Tests").
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runConcurrently } from './concurrently.mjs';
@@ -60,7 +60,10 @@ function ramTmpdir() {
   try {
     if (!statSync('/dev/shm').isDirectory()) return null;
     accessSync('/dev/shm', constants.W_OK);
-    return mkdtempSync('/dev/shm/ringside-tests-');
+    const dir = mkdtempSync('/dev/shm/ringside-tests-');
+    // Open to every user, with the sticky bit, as /tmp is: tests run commands as another user on folders inside it.
+    chmodSync(dir, 0o1777);
+    return dir;
   } catch {
     return null;
   }
