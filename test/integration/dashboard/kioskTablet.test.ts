@@ -39,7 +39,7 @@ async function openKiosk(site: string): Promise<Page> {
 }
 
 beforeAll(async () => {
-  for (const site of ['clinic', 'dental']) {
+  for (const site of ['clinic', 'dental', 'optician']) {
     const res = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: `${site} desk`, scopes: ['ingest'], sites: [site] }) });
     const { key } = (await res.json()) as { key: string };
     links.set(site, `${server().url}/kiosk?site=${site}#key=${encodeURIComponent(key)}`);
@@ -140,4 +140,23 @@ it('a double tap on a visitor’s Greeted greets that visitor once: the row keep
   await page.locator('li.kiosk-visitor .kiosk-greeted').first().tap();
   await expect.poll(() => openCases('clinic')).toEqual([third!]);
   expect((await visits('clinic')).filter((v) => v.caseId === first || v.caseId === second).map((v) => v.outcome)).toEqual(['greeted', 'greeted']);
+});
+
+it('Enter pressed twice on a visitor’s Greeted greets that visitor once: the focus waits on the row’s place, then goes to the next visitor', async () => {
+  context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const page = await openKiosk('optician');
+  for (let i = 0; i < 2; i++) await page.locator('.kiosk-arrived').click();
+  await expect.poll(() => openCases('optician')).toHaveLength(2);
+  const [first, second] = await page.locator('li.kiosk-visitor').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.case!));
+  await page.locator('li.kiosk-visitor .kiosk-greeted').first().focus();
+  // A key pressed twice (a repeat, a switch's double press): the second press must not reach the next visitor.
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => openCases('optician')).toEqual([second!]);
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Visitor 1 · greeted');
+  // Once the place is given up, the focus is on the visitor now first, not lost to the page.
+  await expect.poll(() => page.locator('.kiosk-gone').count()).toBe(0);
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Visitor 2 was greeted');
+  expect(await openCases('optician')).toEqual([second!]);
+  expect((await visits('optician')).map((v) => v.caseId)).toEqual([first]);
 });

@@ -257,7 +257,7 @@ function start(mount: HTMLElement): void {
     finished: (caseId, how) => {
       save(kiosk, finish(current(kiosk), caseId, how, tap(kiosk)));
       view.announce(how === 'greeted' ? 'Greeted' : 'Left');
-      view.focusAfterFinish();
+      view.focusAfterFinish(caseId);
       kiosk.sender.flush();
     },
   });

@@ -13,7 +13,8 @@ export interface KioskView {
   setTitle(site: string, standards: readonly KioskStandard[]): void;
   setStatus(kind: 'sent' | 'pending' | 'offline' | 'refused' | 'dropped', text: string): void;
   announce(text: string): void;
-  focusAfterFinish(): void;
+  /** After `caseId` was tapped Greeted or Left: the focus to its row's stand-in while it stands, then to the next visitor. */
+  focusAfterFinish(caseId: string): void;
 }
 
 export interface KioskActions {
@@ -51,6 +52,7 @@ export function createKioskView(mount: HTMLElement, actions: KioskActions): Kios
   live.setAttribute('aria-live', 'polite');
   root.append(header, arrivedButton, waitingHeading, list, empty, live);
   mount.replaceChildren(root);
+  const nextStop = () => list.querySelector<HTMLButtonElement>('button[data-action="greeted"]') ?? arrivedButton;
   list.addEventListener('click', (event) => {
     const button = (event.target as HTMLElement).closest('button');
     const row = button?.closest('li');
@@ -62,7 +64,7 @@ export function createKioskView(mount: HTMLElement, actions: KioskActions): Kios
   });
   return {
     root,
-    render: (state) => renderVisitors(list, empty, waitingHeading, state),
+    render: (state) => renderVisitors(list, empty, waitingHeading, state, nextStop),
     tick: (state, standards, nowMs) => tickTimers(list, state, standards, nowMs),
     setTitle: (site, standards) => {
       title.textContent = site;
@@ -77,7 +79,9 @@ export function createKioskView(mount: HTMLElement, actions: KioskActions): Kios
     announce: (text) => {
       live.textContent = text;
     },
-    focusAfterFinish: () => (list.querySelector<HTMLButtonElement>('button[data-action="greeted"]') ?? arrivedButton).focus(),
+    // The stand-in first, as it keeps the row's place for the pointer: focused on the next visitor's Greeted at once, a
+    // key pressed twice (a repeat, a switch's double press) would greet that visitor too.
+    focusAfterFinish: (caseId) => ([...list.querySelectorAll<HTMLElement>('li.kiosk-gone')].find((gone) => gone.dataset.gone === caseId) ?? nextStop()).focus(),
   };
 }
 
@@ -85,12 +89,12 @@ export function createKioskView(mount: HTMLElement, actions: KioskActions): Kios
  * The rows of the waiting visitors, each kept while its visitor waits: a row replaced under a keyboard user's focus
  * (a send finishing re-renders the list) would drop the focus back to the page.
  */
-function renderVisitors(list: HTMLOListElement, empty: HTMLElement, heading: HTMLElement, state: DeskState): void {
+function renderVisitors(list: HTMLOListElement, empty: HTMLElement, heading: HTMLElement, state: DeskState, nextStop: () => HTMLElement): void {
   const kept = new Map([...list.querySelectorAll<HTMLLIElement>('li[data-case]')].map((row) => [row.dataset.case!, row]));
   const rows = state.visitors.map((visitor) => kept.get(visitor.caseId) ?? visitorRow(visitor));
   for (const [caseId, row] of kept) {
     if (state.visitors.some((v) => v.caseId === caseId)) continue;
-    if (row.dataset.finished) row.replaceWith(goneRow(row));
+    if (row.dataset.finished) row.replaceWith(goneRow(row, nextStop));
     else row.remove();
   }
   const placed = () => list.querySelectorAll('li[data-case]');
@@ -110,10 +114,18 @@ const GONE_ROW_MS = 1_000;
  * once, the row below would move up under the finger, and the second tap of a double tap (or a colleague's tap on the
  * same visitor) would greet or let go the next visitor, still waiting.
  */
-function goneRow(row: HTMLLIElement): HTMLLIElement {
+function goneRow(row: HTMLLIElement, nextStop: () => HTMLElement): HTMLLIElement {
   const gone = el('li', 'kiosk-gone', `${row.querySelector('.kiosk-name')?.textContent ?? ''} · ${row.dataset.finished === 'greeted' ? 'greeted' : 'left'}`);
+  gone.dataset.gone = row.dataset.case;
+  // Focusable by the page alone (focusAfterFinish), not a tab stop; removed with the focus on it, the focus would fall
+  // back to the page, so it goes on to the next visitor.
+  gone.tabIndex = -1;
   gone.style.minHeight = `${row.getBoundingClientRect().height}px`;
-  setTimeout(() => gone.remove(), GONE_ROW_MS);
+  setTimeout(() => {
+    const focused = gone.contains(document.activeElement);
+    gone.remove();
+    if (focused) nextStop().focus();
+  }, GONE_ROW_MS);
   return gone;
 }
 
