@@ -91,6 +91,9 @@ const testTmpdir = ramTmpdir();
 if (testTmpdir) {
   process.env.TMPDIR = testTmpdir;
   process.on('exit', () => rmSync(testTmpdir, { recursive: true, force: true }));
+  // Ctrl-C reaches vitest as well (one process group). Listened for, it no longer ends this process at once: once
+  // vitest has stopped, this one exits through process.exit, and the folder goes with it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(1));
   console.log(`\n=== temporary files in ${testTmpdir} (a RAM disk; TMPDIR chooses another folder)`);
 }
 const runs = vitestArgs.length
