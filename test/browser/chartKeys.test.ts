@@ -167,6 +167,23 @@ describe('chart keys', () => {
     expect(tooltipOf(bins).active).toEqual([]);
   });
 
+  it('group the thousands of a busy hour’s counts, as the tiles and the Sites panel do', async () => {
+    const fake = fakeTransport(answering({ report: complianceReport({ series: { [CALL_STANDARD.id]: hourSeries(2, 2973) } }) }));
+    const { dashboard, root } = mount({ transport: fake.transport });
+    feed(dashboard, msg.snapshot(snapshot()));
+    await settle();
+    dashboard.flush();
+
+    const chart = canvasOf(root, 'chart');
+    chart.focus();
+    await userEvent.keyboard('{End}');
+    const hour = Math.floor(Date.parse(NOW) / 3_600_000) * 3_600_000;
+    expect(said(chart)).toBe(`${formatClock(hour, false)}: 99.9 %, 2,972 / 2,973 met`);
+    expect(tooltipOf(chart).body).toEqual(['Per hour: 99.9 % (2,972/2,973)']);
+    const rows = [...chart.closest('.rs-chart-panel')!.querySelectorAll('.rs-data-table tbody tr')].map((row) => row.lastElementChild!.textContent);
+    expect(rows).toEqual(['2,973 / 2,973', '2,972 / 2,973']);
+  });
+
   it("walk the staffing chart's hours the same way", async () => {
     const base = answering({});
     const answer = (request: DashboardRequest) =>
