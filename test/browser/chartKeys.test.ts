@@ -30,6 +30,19 @@ const clock = (minutesAgo: number, now = NOW) => formatClock(Date.parse(minuteSt
 /** A server time `minutes` after NOW. */
 const later = (minutes: number) => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
 
+/** Today's report with `series` for the call standard, its chart focused and on its last hour (End). */
+async function lastHourOf(series: ReturnType<typeof hourSeries>) {
+  const fake = fakeTransport(answering({ report: complianceReport({ series: { [CALL_STANDARD.id]: series } }) }));
+  const { dashboard, root } = mount({ transport: fake.transport });
+  feed(dashboard, msg.snapshot(snapshot()));
+  await settle();
+  dashboard.flush();
+  const chart = canvasOf(root, 'chart');
+  chart.focus();
+  await userEvent.keyboard('{End}');
+  return { root, chart, hour: Math.floor(Date.parse(NOW) / 3_600_000) * 3_600_000 };
+}
+
 describe('chart keys', () => {
   it('walk the live minutes that have a value with the arrows, Home and End, shown in the tooltip and said; Escape hides it', async () => {
     const { dashboard, root } = mount({ selection: { window: '1h' } });
@@ -140,17 +153,8 @@ describe('chart keys', () => {
   });
 
   it("walk a report's buckets and the distribution's bins the same way", async () => {
-    const fake = fakeTransport(answering({ report: complianceReport({ series: { [CALL_STANDARD.id]: hourSeries(5) } }) }));
-    const { dashboard, root } = mount({ transport: fake.transport });
-    feed(dashboard, msg.snapshot(snapshot()));
-    await settle();
-    dashboard.flush();
-
-    const chart = canvasOf(root, 'chart');
-    chart.focus();
-    await userEvent.keyboard('{End}');
+    const { root, chart, hour } = await lastHourOf(hourSeries(5));
     expect(tooltipOf(chart).active).toEqual([[DATASET.rolling, 4]]);
-    const hour = Math.floor(Date.parse(NOW) / 3_600_000) * 3_600_000;
     expect(said(chart)).toBe(`${formatClock(hour, false)}: 95.0 %, 19 / 20 met`);
 
     const bins = canvasOf(root, 'distribution');
@@ -165,6 +169,14 @@ describe('chart keys', () => {
     expect(said(bins)).toBe('Ring 2: 25 events (25 %), 25 met');
     await userEvent.keyboard('{Escape}');
     expect(tooltipOf(bins).active).toEqual([]);
+  });
+
+  it('group the thousands of a busy hour’s counts, as the tiles and the Sites panel do', async () => {
+    const { chart, hour } = await lastHourOf(hourSeries(2, 2973));
+    expect(said(chart)).toBe(`${formatClock(hour, false)}: 99.9 %, 2,972 / 2,973 met`);
+    expect(tooltipOf(chart).body).toEqual(['Per hour: 99.9 % (2,972/2,973)']);
+    const rows = [...chart.closest('.rs-chart-panel')!.querySelectorAll('.rs-data-table tbody tr')].map((row) => row.lastElementChild!.textContent);
+    expect(rows).toEqual(['2,973 / 2,973', '2,972 / 2,973']);
   });
 
   it("walk the staffing chart's hours the same way", async () => {

@@ -292,6 +292,23 @@ describe('the Export… popover', () => {
     expect(done.textContent).toBe('');
   });
 
+  it('gives the focus back to "Export…" after a download started from the keyboard that took longer than a frame', async () => {
+    // The button is disabled while the file comes; the browser then drops its focus to the body at the next frame,
+    // which a real download always outlasts (a stub answering at once does not).
+    const frames = () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+    const { box, summary } = await mountWithExport(csv);
+    const slow = globalThis.fetch;
+    vi.stubGlobal('fetch', async (input: string) => (await frames(), slow(input)));
+    summary.focus();
+    await userEvent.keyboard('{Enter}');
+    expect(box.open).toBe(true);
+    const button = box.querySelector<HTMLButtonElement>('.rs-export-panel button')!;
+    button.focus();
+    await userEvent.keyboard('{Enter}');
+    await vi.waitFor(() => expect(box.open).toBe(false));
+    expect(document.activeElement).toBe(summary);
+  });
+
   it("asks for the board's days: a site's months in the site's zone, whatever this device's zone is", async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-12-07T12:00:00Z') });
     try {

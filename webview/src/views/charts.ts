@@ -3,7 +3,7 @@
 import type { Standard } from '@ringside/server/protocol';
 import { bandsOf, siteLabel } from '@ringside/server/protocol/pure';
 import { bucketWords, deviceTimesOffset, notInForceWords, windowSeries, windowFigure, windowRule, windowWords, visibleStandards, type DataStatus } from '../derived';
-import { formatPercent, formatTarget } from '../format';
+import { formatCount, formatPercent, formatTarget } from '../format';
 import type { DashboardState } from '../state';
 import type { Theme } from '../theme';
 import { bucketPoints, minutePoints, pointsInRange, rollingPoints } from './chart-data';
@@ -86,7 +86,7 @@ function renderPanel(panel: ChartPanel, chart: ComplianceChart, standard: Standa
         const when = pointTime(p.x, rangeMs);
         const roll = rolling?.find((r) => r.x === p.x);
         const value = formatPercent(p.y === null ? null : p.y / 100) + (roll && roll.y !== null ? ` (rolling 15 min ${formatPercent(roll.y / 100)})` : '');
-        return [when, value, `${p.met} / ${p.total}`];
+        return [when, value, `${formatCount(p.met)} / ${formatCount(p.total)}`];
       }),
   );
 }

@@ -188,7 +188,7 @@ export function pointTime(x: number, rangeMs: number): string {
 /** A point in words, as its table row says it: "14:05: 92.0 %, 23 / 25 met", and the rolling figure beside a minute's. */
 function pointWords(point: ChartPoint, rangeMs: number, rolling?: ChartPoint): string {
   const rollingWords = rolling && rolling.y !== null ? ` (rolling 15 min ${formatPercent(rolling.y / 100)})` : '';
-  return `${pointTime(point.x, rangeMs)}: ${formatPercent(point.y === null ? null : point.y / 100)}${rollingWords}, ${point.met} / ${point.total} met`;
+  return `${pointTime(point.x, rangeMs)}: ${formatPercent(point.y === null ? null : point.y / 100)}${rollingWords}, ${formatCount(point.met)} / ${formatCount(point.total)} met`;
 }
 
 /**
@@ -217,7 +217,7 @@ function tooltipLabel(item: TooltipItem<'line'>): string {
   const point = item.raw as ChartPoint;
   if (item.datasetIndex === DATASET.target) return `Target ${formatTarget((point.y ?? 0) / 100)}`;
   const value = formatPercent(point.y === null ? null : point.y / 100);
-  return `${item.dataset.label}: ${value} (${point.met}/${point.total})`;
+  return `${item.dataset.label}: ${value} (${formatCount(point.met)}/${formatCount(point.total)})`;
 }
 
 const BUCKET_LABEL: Record<Bucket, string> = { minute: 'Per minute', hour: 'Per hour', day: 'Per day' };

@@ -78,7 +78,10 @@ export function mountExportButton(root: HTMLElement, serverUrl: string, state: (
       (bytes) => {
         status.textContent = '';
         done.textContent = `Downloaded ${fileName} (${(bytes / 1024).toFixed(0)} KB).`;
-        close(box.contains(document.activeElement));
+        // The focus goes back to "Export…" unless the user moved it on: disabling the button meanwhile made the
+        // browser drop the focus from it to the body, which is where a keyboard user's place was lost.
+        const active = document.activeElement;
+        close(box.contains(active) || active === null || active === document.body);
       },
       // A failure stays in the open panel, beside the choices to change.
       (error: unknown) => {
