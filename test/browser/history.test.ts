@@ -258,6 +258,30 @@ describe('compliance over time (history)', () => {
     expect(visitNote.textContent).toBe('No events in this window');
   });
 
+  it('draws a bucket at 0 % or 100 % whole, its dot not cut in half by the plot area’s edge', async () => {
+    const series = hourSeries(6).map((p, i) => ({ ...p, met: i === 2 ? 0 : i === 4 ? p.total : p.met, ratio: i === 2 ? 0 : i === 4 ? 1 : p.ratio }));
+    const { root } = await mountWith(answering({ report: complianceReport({ series: { [CALL_STANDARD.id]: series, [VISIT_STANDARD.id]: [] } }) }));
+    const chart = compliance(root, CALL_STANDARD.id);
+    const context = chart.canvas.getContext('2d')!;
+    const scale = chart.currentDevicePixelRatio;
+    // The line's colour, opaque, at a pixel 2 CSS px beyond the plot area, inside the 2.5 px dot.
+    const drawnAt = (x: number, y: number) => {
+      const [r, g, b, a] = context.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data;
+      return { r, g, b, a };
+    };
+    const line = chart.data.datasets[DATASET.rolling]!.borderColor as string;
+    const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(line.slice(i, i + 2), 16));
+    const { top, bottom } = chart.chartArea;
+    const zero = chart.getDatasetMeta(DATASET.rolling).data[2]!;
+    const full = chart.getDatasetMeta(DATASET.rolling).data[4]!;
+    expect(zero.y).toBeCloseTo(bottom, 0);
+    expect(full.y).toBeCloseTo(top, 0);
+    // Within a few levels of it: the dot's edge is smoothed over what is drawn under it.
+    const near = (v: number) => expect.toSatisfy((p: number) => Math.abs(p - v) <= 8);
+    expect(drawnAt(zero.x, bottom + 2)).toEqual({ r: near(r!), g: near(g!), b: near(b!), a: 255 });
+    expect(drawnAt(full.x, top - 2)).toEqual({ r: near(r!), g: near(g!), b: near(b!), a: 255 });
+  });
+
   it('dots a line of few buckets and not one of many, on the same chart as the answer changes', async () => {
     const few = hourSeries(10);
     const many = hourSeries(7 * 24);

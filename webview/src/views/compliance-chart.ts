@@ -109,6 +109,9 @@ function datasets(theme: Theme): LineDataset[] {
       label: 'Rolling 15 min',
       data: [],
       borderWidth: 2.5,
+      // As the minutes' dots: a bucket at 0 or 100 % is dotted on the chart's edge (few buckets), and the point a
+      // pointer or the keys show is larger still.
+      clip: 4,
       // A plain value, set by fillLines: Chart.js re-reads a dataset's options on every update, and a scriptable
       // one would be resolved point by point (168 option objects for a week of hours) instead of once.
       pointRadius: 0,
