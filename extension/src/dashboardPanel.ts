@@ -120,7 +120,7 @@ export class DashboardPanel implements vscode.Disposable {
     } else if (message?.type === 'rendered') {
       this.rendered(message.summary);
     } else if (message?.type === 'request') {
-      void this.answer(message.id, message.request);
+      void this.answer(message.id, message.request, message.periodic === true);
     }
   }
 
@@ -135,10 +135,10 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   /** Makes the page's HTTP request with the API key and posts the result back (never throws). */
-  private async answer<K extends DashboardRequestKind>(id: number, request: DashboardRequest<K>): Promise<void> {
+  private async answer<K extends DashboardRequestKind>(id: number, request: DashboardRequest<K>, periodic: boolean): Promise<void> {
     const serverUrl = this.connection.serverUrl;
     const result: DashboardResult<K> = serverUrl
-      ? await requestResult(serverUrl, this.connection.apiKey, request)
+      ? await requestResult(serverUrl, this.connection.apiKey, request, { periodic })
       : { ok: false, problem: { type: 'about:blank', title: 'Not connected', status: 0, detail: 'not connected to a Ringside server' } };
     const response: DashboardResponseMessage<K> = { type: 'response', id, kind: request.kind, ...result };
     this.post(response);
@@ -197,7 +197,7 @@ function webviewMessage(data: unknown): WebviewToHostMessage | undefined {
   if (!isObject(data)) return undefined;
   if (data.type === 'ready') return { type: 'ready' };
   if (data.type === 'rendered' && isSummary(data.summary)) return { type: 'rendered', summary: data.summary };
-  if (data.type === 'request' && typeof data.id === 'number' && isRequest(data.request)) return { type: 'request', id: data.id, request: data.request };
+  if (data.type === 'request' && typeof data.id === 'number' && isRequest(data.request)) return { type: 'request', id: data.id, request: data.request, ...(data.periodic === true ? { periodic: true as const } : {}) };
   return undefined;
 }
 

@@ -24,14 +24,14 @@ export function requestResult<K extends DashboardRequestKind>(
   serverUrl: string,
   apiKey: string | undefined,
   request: DashboardRequest<K>,
-  timeoutMs = WEBVIEW_TIMEOUT_MS,
+  { timeoutMs = WEBVIEW_TIMEOUT_MS, periodic = false }: { timeoutMs?: number; periodic?: boolean } = {},
 ): Promise<DashboardResult<K>> {
-  return fetchDashboard(request, { serverUrl, apiKey, fetch, init: { signal: AbortSignal.timeout(timeoutMs) } });
+  return fetchDashboard(request, { serverUrl, apiKey, fetch, init: { signal: AbortSignal.timeout(timeoutMs) }, periodic });
 }
 
 /** The body the request's kind answers with; an HttpProblem naming the call otherwise. */
 async function requestBody<K extends DashboardRequestKind>(serverUrl: string, apiKey: string | undefined, request: DashboardRequest<K>): Promise<DashboardResponseBodies[K]> {
-  const result = await requestResult(serverUrl, apiKey, request, HOST_TIMEOUT_MS);
+  const result = await requestResult(serverUrl, apiKey, request, { timeoutMs: HOST_TIMEOUT_MS });
   if (result.ok) return result.body;
   const { method, path } = dashboardRequestHttp(request);
   const { status, detail, title } = result.problem;

@@ -211,7 +211,7 @@ export const msg = {
 };
 
 // ---- historical queries, alerts, a fake transport ----
-import type { ComplianceReport, Incident, IncidentChangeKind, IncidentUpdate, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DistributionReport, GroupFigure, StandardDistribution } from '../../server/src/protocol';
+import type { ComplianceReport, DashboardAskOptions, Incident, IncidentChangeKind, IncidentUpdate, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DistributionReport, GroupFigure, StandardDistribution } from '../../server/src/protocol';
 import type { Transport } from '../../webview/src/transport/transport';
 
 export function group(key: string | null, numerator: number, denominator: number): GroupFigure {
@@ -370,13 +370,16 @@ export function incidentChange(next: Incident, kind: IncidentChangeKind = 'opene
  */
 export function fakeTransport(answer: (request: DashboardRequest) => unknown, saved: unknown = null) {
   const requests: DashboardRequest[] = [];
+  /** Whether each request (same index) was asked as a periodic refresh. */
+  const periodic: boolean[] = [];
   const summaries: unknown[] = [];
   let store = saved;
   const transport: Transport = {
     start: () => () => {},
     reportRendered: (summary) => summaries.push(summary),
-    request: async <K extends DashboardRequestKind>(request: DashboardRequest<K>) => {
+    request: async <K extends DashboardRequestKind>(request: DashboardRequest<K>, options?: DashboardAskOptions) => {
       requests.push(request);
+      periodic.push(options?.periodic === true);
       // A fake server: the test decides what it answers, including the wrong thing.
       return (await answer(request)) as DashboardResponseBodies[K];
     },
@@ -385,7 +388,7 @@ export function fakeTransport(answer: (request: DashboardRequest) => unknown, sa
       store = selection;
     },
   };
-  return { transport, requests, summaries, saved: () => store };
+  return { transport, requests, periodic, summaries, saved: () => store };
 }
 
 /** Answers the dashboard's three queries with the given report, groups and distribution. */

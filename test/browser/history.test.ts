@@ -145,8 +145,9 @@ describe('historical queries', () => {
       expect(fake.requests).toHaveLength(3);
       await vi.advanceTimersByTimeAsync(1);
       await settle();
-      // One refresh of the three queries, not forty.
+      // One refresh of the three queries, not forty, each marked periodic.
       expect(fake.requests).toHaveLength(6);
+      expect(fake.periodic).toEqual([false, false, false, true, true, true]);
       // Traffic right after a refresh waits a whole interval for the next one.
       traffic();
       await vi.advanceTimersByTimeAsync(79);
@@ -176,10 +177,15 @@ describe('per-site bars today', () => {
       await vi.advanceTimersByTimeAsync(1);
       await settle();
       expect(fake.requests).toEqual([{ kind: 'compliance', params: { window: 'today', groupBy: 'site' } }]);
+      // The refresh is marked periodic (the server logs its success at debug); the first asks are not.
+      expect(fake.periodic).toEqual([false, false, false, true]);
       // Filtered to one site the bars are its agents: they wait for the normal refresh like everything else.
       fake.requests.length = 0;
       dashboard.dispatch({ type: 'ui/select', selection: { site: 'Leeds' } });
       await settle();
+      // Asked because the user changed the selection: not periodic.
+      expect(fake.periodic.slice(4)).toEqual(fake.requests.map(() => false));
+      expect(fake.requests.length).toBeGreaterThan(0);
       fake.requests.length = 0;
       dashboard.dispatch({ type: 'compliance', update: { serverTime: snapshot().serverTime, today: [], points: [] } });
       await vi.advanceTimersByTimeAsync(5_000);

@@ -2,11 +2,12 @@
 // parameters left alone); in VS Code in the webview state (getState/setState), which the panel serializer keeps.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DashboardSelection, WebviewToHostMessage } from '../../server/src/protocol';
+import { PERIODIC_REFRESH, REFRESH_HEADER } from '../../server/src/protocol/pure';
 import type { Dashboard } from '../../webview/src/app';
 import { boot } from '../../webview/src/boot';
 import { DEFAULT_SELECTION, sanitizeSelection, searchWithSelection, selectionFromSearch } from '../../webview/src/selection';
 import { socketTransport, type DashboardSocket } from '../../webview/src/transport/socket';
-import { msg, snapshot } from './fixtures';
+import { complianceReport, msg, snapshot } from './fixtures';
 import { feed, mount, unmountAll } from './mount';
 
 type HostWindow = Window & { acquireVsCodeApi?: () => unknown };
@@ -136,6 +137,21 @@ describe('selection in the URL (browser)', () => {
     });
     await expect(transport.request!({ kind: 'distribution', params: { window: '7d', site: 'Leeds & York' } })).rejects.toMatchObject({ status: 403, message: 'needs read' });
     expect(calls).toEqual([{ url: 'http://127.0.0.1:4870/api/v1/distribution?window=7d&site=Leeds+%26+York', headers: { accept: 'application/json', authorization: 'Bearer rs_abc' } }]);
+  });
+
+  it('marks a periodic refresh with the X-Ringside-Refresh header, and no other query', async () => {
+    const headers: Array<Record<string, string>> = [];
+    const transport = socketTransport('http://127.0.0.1:4870', {
+      token: 'rs_abc',
+      connect: idleSocket,
+      fetch: async (_input, init) => {
+        headers.push(init!.headers as Record<string, string>);
+        return new Response(JSON.stringify(complianceReport()), { status: 200, headers: { 'content-type': 'application/json' } });
+      },
+    });
+    await transport.request!({ kind: 'compliance', params: { window: 'today' } });
+    await transport.request!({ kind: 'compliance', params: { window: 'today' } }, { periodic: true });
+    expect(headers.map((h) => h[REFRESH_HEADER.toLowerCase()])).toEqual([undefined, PERIODIC_REFRESH]);
   });
 });
 

@@ -83,6 +83,19 @@ describe('vscode transport requests', () => {
     await expect(ack).rejects.toMatchObject({ status: 404, message: 'no incident with id 7' });
     stop();
   });
+
+  it('tells the host which request is a periodic refresh, and no other', async () => {
+    const posted: unknown[] = [];
+    const transport = vscodeTransport({ postMessage: (m) => posted.push(m), getState: () => undefined, setState: () => undefined }, window, { timeoutMs: 10 });
+    const stop = transport.start(() => {});
+    await expect(transport.request!({ kind: 'distribution', params: {} })).rejects.toMatchObject({ status: 0 });
+    await expect(transport.request!({ kind: 'distribution', params: {} }, { periodic: true })).rejects.toMatchObject({ status: 0 });
+    expect(posted.filter((m) => (m as { type: string }).type === 'request')).toEqual([
+      { type: 'request', id: 1, request: { kind: 'distribution', params: {} } },
+      { type: 'request', id: 2, request: { kind: 'distribution', params: {} }, periodic: true },
+    ]);
+    stop();
+  });
 });
 
 describe('a selected standard no longer in force', () => {

@@ -107,6 +107,13 @@ describe('fetchDashboard (a real HTTP server on 127.0.0.1)', () => {
     expect(await fetchDashboard({ kind: 'distribution', params: {} }, { serverUrl: base, fetch })).toMatchObject({ ok: false, problem: { status: 200, title: 'Not JSON' } });
   });
 
+  it('marks a periodic refresh with X-Ringside-Refresh (the page’s and the extension host’s calls alike), and nothing else', async () => {
+    await fetchDashboard({ kind: 'ack-incidents', ids: [1] }, { serverUrl: base, fetch });
+    expect(seen.at(-1)!.headers['x-ringside-refresh']).toBeUndefined();
+    await fetchDashboard({ kind: 'ack-incidents', ids: [1] }, { serverUrl: base, fetch, periodic: true });
+    expect(seen.at(-1)!.headers['x-ringside-refresh']).toBe('periodic');
+  });
+
   it('answers status 0 when nothing listens', async () => {
     const closed = createServer();
     await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));

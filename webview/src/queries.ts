@@ -86,9 +86,10 @@ export function createQueryController(options: {
   let early: EarlyReport | null = null;
   // A refresh that falls due while the live feed is down is not sent: the snapshot of the reconnect asks everything
   // again, and where the feed was cut for a revoked key the query would only be refused (a 401 in the console).
+  // Marked periodic: the server logs these automatic re-asks at debug when they succeed (X-Ringside-Refresh).
   const whileLive = (only?: QueryName) => () => {
     const state = getState();
-    if (state.connection.state === 'connected') void ask(asker, state, only);
+    if (state.connection.state === 'connected') void ask(asker, state, only, true);
   };
   const refresh = throttle(options.refreshMs ?? REFRESH_MS, () => asker.lastRun, whileLive());
   const refreshSites = throttle(options.sitesRefreshMs ?? SITES_REFRESH_MS, () => asker.lastSitesRun, whileLive('groups'));
@@ -168,8 +169,9 @@ interface Asker {
 /**
  * Asks the selection's queries, only one of them, or all but the report ('rest': the report was asked early);
  * dispatches each start, answer and error. Resolves once the first query asked is answered (or failed).
+ * `periodic`: a throttled refresh of what is already shown, not an ask the selection or a snapshot caused.
  */
-function ask(asker: Asker, state: DashboardState, only?: QueryName | 'rest'): Promise<unknown> {
+function ask(asker: Asker, state: DashboardState, only?: QueryName | 'rest', periodic = false): Promise<unknown> {
   const { request, dispatch } = asker;
   if (!request || asker.destroyed) return Promise.resolve();
   asker.lastSitesRun = Date.now();
@@ -181,7 +183,7 @@ function ask(asker: Asker, state: DashboardState, only?: QueryName | 'rest'): Pr
   for (const name of names) dispatch({ type: 'query/start', name, key: planned[name]!.key });
   const askOne = <N extends QueryName>(name: N) => {
     const { key, request: req }: PlannedQuery<N> = planned[name]!;
-    return request(req).then(
+    return (periodic ? request(req, { periodic }) : request(req)).then(
       (data) => !asker.destroyed && dispatch({ type: 'query/ok', name, key, data }),
       (error: unknown) => !asker.destroyed && dispatch({ type: 'query/error', name, key, error: describeRequestError(error) }),
     );

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import vary from 'vary';
+import { PERIODIC_REFRESH, REFRESH_HEADER } from '../protocol/pure/dashboard';
 import type { ClientAddress } from './clientAddress';
 import { pathOf, type NodeHandler } from './plain';
 import { accessRefusal, sendProblem } from './problems';
@@ -85,7 +86,7 @@ export function cors(allowed: readonly string[]): NodeHandler {
         return;
       }
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
-      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key');
+      res.setHeader('Access-Control-Allow-Headers', `Authorization, Content-Type, Idempotency-Key, ${REFRESH_HEADER}`);
       res.setHeader('Access-Control-Max-Age', '600');
       res.statusCode = 204;
       res.end();
@@ -94,6 +95,9 @@ export function cors(allowed: readonly string[]): NodeHandler {
     next();
   };
 }
+
+/** Node's request headers are keyed in lower case. */
+const REFRESH_LOWER = REFRESH_HEADER.toLowerCase();
 
 /**
  * Every request gets an id (X-Request-Id; a sane incoming one is kept) and one log line; never the key, but its id
@@ -111,11 +115,14 @@ export function requestLog(logger: Logger, addressOf: ClientAddress): NodeHandle
     // socket may be gone.
     const path = pathOf(req);
     const ip = addressOf(req);
+    const periodic = req.headers[REFRESH_LOWER] === PERIODIC_REFRESH;
     res.on('finish', () => {
       // A route may say its answer is routine whatever its status (a readiness probe's 503): `res.locals.logLevel`.
       // A probe's success (GET /health, /health/ready: balancers, and every kiosk each 30 s) is at debug, as a line
-      // per probe would bury the requests worth reading; a probe's failure keeps its level.
-      const level = (res.locals.logLevel as 'info' | undefined) ?? (res.statusCode >= 500 ? 'error' : res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429 ? 'warn' : res.locals.probe === true && res.statusCode < 400 ? 'debug' : 'info');
+      // per probe would bury the requests worth reading; a probe's failure keeps its level. So is the success of a
+      // dashboard's periodic refresh (X-Ringside-Refresh: periodic; an open dashboard re-asks every second).
+      const routine = (res.locals.probe === true || periodic) && res.statusCode < 400;
+      const level = (res.locals.logLevel as 'info' | undefined) ?? (res.statusCode >= 500 ? 'error' : res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429 ? 'warn' : routine ? 'debug' : 'info');
       // Below the configured level the line is not written: do not build it (most requests, at --log-level warn).
       if (!logger.isLevelEnabled(level)) return;
       const caller = res.locals.caller as { keyId?: string | null } | undefined;

@@ -1,11 +1,12 @@
 // One log line per request, naming the whole path the client asked for, wherever the answer came from (a router
 // mounted below /api/v1 makes req.url relative to itself before the answer is sent); a health probe's success at
-// debug, however its path is spelled.
+// debug, however its path is spelled; so is a dashboard's periodic refresh that succeeded (X-Ringside-Refresh).
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { clientAddress } from '../../../server/src/http/clientAddress';
 import { requestLog } from '../../../server/src/http/httpHardening';
+import { PERIODIC_REFRESH, REFRESH_HEADER } from '../../../server/src/protocol/pure';
 import { captureLog } from '../support/serverLog';
 import { adminHeaders, startTestServer } from '../support/testServer';
 
@@ -71,6 +72,55 @@ describe('request log', () => {
     } finally {
       await server.close();
       log.stop();
+    }
+  });
+
+  it('writes a dashboard’s periodic refresh that succeeded at debug, and its refusals at their usual level', async () => {
+    const log = captureLog();
+    const server = await startTestServer({ logLevel: 'debug' });
+    const periodic = { [REFRESH_HEADER]: PERIODIC_REFRESH };
+    const asked: Array<[string, Record<string, string>, number]> = [
+      ['/api/v1/compliance?window=today', { ...adminHeaders(), ...periodic }, 200],
+      ['/api/v1/compliance?window=today', adminHeaders(), 200],
+      // Another value is not a periodic refresh.
+      ['/api/v1/compliance?window=today', { ...adminHeaders(), [REFRESH_HEADER]: 'manual' }, 200],
+      ['/api/v1/compliance?window=fortnight', { ...adminHeaders(), ...periodic }, 400],
+      ['/api/v1/compliance?window=today', periodic, 401],
+    ];
+    try {
+      for (const [path, headers, status] of asked) {
+        const res = await fetch(`${server.url}${path}`, { headers });
+        expect([path, res.status]).toEqual([path, status]);
+        await res.arrayBuffer();
+      }
+      const requests = () => log.lines().filter((l) => l.msg === 'request');
+      await expect.poll(() => requests().length).toBe(asked.length);
+      // pino's levels: 20 debug, 30 info, 40 warn.
+      expect(requests().map((l) => [l.status, l.level])).toEqual([
+        [200, 20],
+        [200, 30],
+        [200, 30],
+        [400, 30],
+        [401, 40],
+      ]);
+    } finally {
+      await server.close();
+      log.stop();
+    }
+  });
+
+  it('lets a cross-origin dashboard send the refresh header (CORS preflight)', async () => {
+    const server = await startTestServer({ corsOrigins: ['https://wall.example.com'] });
+    try {
+      const res = await fetch(`${server.url}/api/v1/compliance`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://wall.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization, x-ringside-refresh' },
+      });
+      expect(res.status).toBe(204);
+      const allowed = (res.headers.get('access-control-allow-headers') ?? '').split(',').map((h) => h.trim().toLowerCase());
+      expect(allowed).toContain('x-ringside-refresh');
+    } finally {
+      await server.close();
     }
   });
 });

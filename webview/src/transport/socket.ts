@@ -3,7 +3,7 @@
 // (a shareable link). `url` is the server's address including any prefix (serverUrlOfPage), never the bare origin:
 // behind https://host/ringside/ the socket is /ringside/socket.io and the API /ringside/api/v1.
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ComplianceReport, DashboardMessage, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, ServerToClientEvents, Snapshot } from '@ringside/server/protocol';
+import type { ClientToServerEvents, ComplianceReport, DashboardAskOptions, DashboardMessage, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, ServerToClientEvents, Snapshot } from '@ringside/server/protocol';
 // The values come from the zod-free entry: the protocol's index would pull zod's schemas into the page's bundle.
 import { backoffSettings, CONNECT_TIMEOUT_MS, describeConnectionProblem, fetchDashboard, needsApiKey, ServerDisconnectRetry, socketAddress } from '@ringside/server/protocol/pure';
 import { searchWithSelection, selectionFromSearch, type DashboardSelection } from '../selection';
@@ -223,13 +223,13 @@ export function socketTransport(url: string, options: SocketTransportOptions = {
     reportRendered() {
       // Nobody to tell in a browser tab.
     },
-    request<K extends DashboardRequestKind>(request: DashboardRequest<K>): Promise<DashboardResponseBodies[K]> {
+    request<K extends DashboardRequestKind>(request: DashboardRequest<K>, ask?: DashboardAskOptions): Promise<DashboardResponseBodies[K]> {
       // Only the page's first request may take an answer asked before it (the same query, made at once on mounting);
       // any later one is fetched, so an answer left over from then is never shown as today's.
       const answer = asked.get(JSON.stringify(request));
       asked.clear();
       if (answer) return answer as Promise<DashboardResponseBodies[K]>;
-      return afterPaint ? afterPaint.then(() => fetchBody(request)) : fetchBody(request);
+      return afterPaint ? afterPaint.then(() => fetchBody(request, ask)) : fetchBody(request, ask);
     },
     loadSelection() {
       return location ? selectionFromSearch(location.search) : null;
@@ -389,12 +389,12 @@ function hear(answer: Promise<PageAnswer | null>, apply: (answer: PageAnswer | n
 
 /** A query's answer, fetched with the page's key as it is when the query leaves. */
 function bodyFetcher(url: string, key: PageKey, doFetch: typeof fetch) {
-  return async <K extends DashboardRequestKind>(request: DashboardRequest<K>): Promise<DashboardResponseBodies[K]> => {
+  return async <K extends DashboardRequestKind>(request: DashboardRequest<K>, ask?: DashboardAskOptions): Promise<DashboardResponseBodies[K]> => {
     // Only for a key being tried (typed, or after '#'); otherwise a query asked early (askNow) leaves at once, while
     // the page's script evaluates.
     const trying = key.trying();
     if (trying) await trying;
-    return bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: key.auth.token, fetch: doFetch, init: { cache: 'no-store' } }));
+    return bodyOf(await fetchDashboard(request, { serverUrl: url, apiKey: key.auth.token, fetch: doFetch, init: { cache: 'no-store' }, periodic: ask?.periodic === true }));
   };
 }
 

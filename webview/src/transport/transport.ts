@@ -1,6 +1,7 @@
 // The dashboard does not care who delivers its messages: the VS Code host or a Socket.IO connection.
 // Nor who answers its queries: the page's own fetch (browser) or the extension host (VS Code).
 import type {
+  DashboardAskOptions,
   DashboardMessage,
   DashboardRequest,
   DashboardRequestKind,
@@ -25,8 +26,11 @@ export interface Transport {
   start(deliver: (message: DashboardMessage) => void): () => void;
   /** Tells whoever listens what is on screen now (the VS Code host; nobody in a browser). */
   reportRendered(summary: RenderedSummary): void;
-  /** A historical query: resolves with the body its kind answers with, rejects with a RequestError. */
-  request?<K extends DashboardRequestKind>(request: DashboardRequest<K>): Promise<DashboardResponseBodies[K]>;
+  /**
+   * A historical query: resolves with the body its kind answers with, rejects with a RequestError. `periodic`: a
+   * throttled automatic refresh, which the server logs at debug when it succeeds (X-Ringside-Refresh).
+   */
+  request?<K extends DashboardRequestKind>(request: DashboardRequest<K>, options?: DashboardAskOptions): Promise<DashboardResponseBodies[K]>;
   /**
    * The browser page's key field: connect again with this key, kept in memory only (the socket and every query
    * send it). Absent in VS Code, whose extension keeps the key and offers its own command.

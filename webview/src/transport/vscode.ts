@@ -1,7 +1,7 @@
 // Inside a VS Code webview: the extension host is the Socket.IO client and relays DashboardMessage via
 // postMessage; historical queries go to the host as { type: 'request' } and come back as { type: 'response' };
 // the selection is kept with getState/setState (so it survives a reload and the panel serializer).
-import type { DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DashboardResponseMessage, WebviewToHostMessage } from '@ringside/server/protocol';
+import type { DashboardAskOptions, DashboardRequest, DashboardRequestKind, DashboardResponseBodies, DashboardResponseMessage, WebviewToHostMessage } from '@ringside/server/protocol';
 import { isResponseTo } from '@ringside/server/protocol/pure';
 import { RequestError, isDashboardMessage, isResponseMessage, type Transport } from './transport';
 
@@ -64,8 +64,8 @@ export function vscodeTransport(api: VsCodeApi, target: Window = window, options
     reportRendered(summary) {
       post({ type: 'rendered', summary });
     },
-    request(request) {
-      return askHost(post, pending, nextId++, request, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
+    request(request, ask) {
+      return askHost(post, pending, nextId++, request, options.timeoutMs ?? REQUEST_TIMEOUT_MS, ask);
     },
     loadSelection() {
       const saved = api.getState();
@@ -80,7 +80,7 @@ export function vscodeTransport(api: VsCodeApi, target: Window = window, options
 }
 
 /** Posts one query to the host and waits for its answer (settled by the transport's message listener), or times out. */
-function askHost<K extends DashboardRequestKind>(post: (message: WebviewToHostMessage) => void, pending: Map<number, Pending>, id: number, request: DashboardRequest<K>, timeoutMs: number): Promise<DashboardResponseBodies[K]> {
+function askHost<K extends DashboardRequestKind>(post: (message: WebviewToHostMessage) => void, pending: Map<number, Pending>, id: number, request: DashboardRequest<K>, timeoutMs: number, ask?: DashboardAskOptions): Promise<DashboardResponseBodies[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       pending.delete(id);
@@ -92,6 +92,7 @@ function askHost<K extends DashboardRequestKind>(post: (message: WebviewToHostMe
       else reject(new RequestError(message.problem));
     };
     pending.set(id, { answer, reject, timer });
-    post({ type: 'request', id, request });
+    // The host makes the HTTP call: it marks it as the page's periodic refresh (X-Ringside-Refresh) when told.
+    post({ type: 'request', id, request, ...(ask?.periodic ? { periodic: true as const } : {}) });
   });
 }

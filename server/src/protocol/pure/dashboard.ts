@@ -96,6 +96,23 @@ export interface DashboardRequestMessage {
   type: 'request';
   id: number;
   request: DashboardRequest;
+  /** The page's periodic re-ask of figures it already shows (DashboardAskOptions). */
+  periodic?: true;
+}
+
+/**
+ * Marks a dashboard request as a periodic, automatic re-ask (the throttled refresh while live traffic moves the
+ * window), not a first ask nor one the user caused: the server logs such a request at debug when it succeeds, as an
+ * open dashboard re-asks every second and a line each would bury the requests worth reading.
+ */
+export const REFRESH_HEADER = 'X-Ringside-Refresh';
+/** The value of REFRESH_HEADER that marks a periodic refresh. */
+export const PERIODIC_REFRESH = 'periodic';
+
+/** How a dashboard request is asked. */
+export interface DashboardAskOptions {
+  /** A periodic, automatic refresh: sent with `X-Ringside-Refresh: periodic`. */
+  periodic?: boolean;
 }
 
 /** Host → webview: the result of request `id`, whose kind it repeats so the page can check what it got. */
@@ -148,6 +165,8 @@ export interface DashboardFetchOptions {
   fetch: DashboardFetch;
   /** Extra fetch settings: a timeout signal, a cache mode. */
   init?: { signal?: AbortSignal; cache?: 'no-store' };
+  /** A periodic refresh (REFRESH_HEADER). */
+  periodic?: boolean;
 }
 
 /**
@@ -159,6 +178,7 @@ export async function fetchDashboard<K extends DashboardRequestKind>(request: Da
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.apiKey) headers['authorization'] = `Bearer ${options.apiKey}`;
   if (method === 'POST') headers['content-type'] = 'application/json';
+  if (options.periodic) headers[REFRESH_HEADER.toLowerCase()] = PERIODIC_REFRESH;
   let response: Awaited<ReturnType<DashboardFetch>>;
   try {
     response = await options.fetch(apiUrl(options.serverUrl, path).toString(), { method, headers, ...(method === 'POST' ? { body: requestBody ?? '{}' } : {}), ...options.init });
