@@ -2,7 +2,7 @@
 // only by the server's answer, a refused item is dropped without blocking the rest, and a refused key stops sending.
 import { describe, expect, it } from 'vitest';
 import { clockStateAt, countedByNone } from '../../server/src/protocol/pure';
-import { arrive, EMPTY_DESK, finish, parseDesk, settled, VISIT_MILESTONES, waitState, type DeskState, type QueuedMilestone } from '../../webview/src/kiosk/desk';
+import { arrive, EMPTY_DESK, finish, parseDesk, settled, tapWords, VISIT_MILESTONES, waitState, wireMilestones, type DeskState, type QueuedMilestone } from '../../webview/src/kiosk/desk';
 import { Sender, type SendStatus } from '../../webview/src/kiosk/sender';
 
 const T0 = Date.parse('2026-12-03T09:00:00Z');
@@ -20,6 +20,22 @@ describe('the desk', () => {
     expect(settled(desk, ['m1', 'm3']).outbox.map((m) => m.id)).toEqual(['m2']);
     expect(parseDesk(JSON.stringify(desk))).toEqual(desk);
     expect(parseDesk('{"visitors": 1}')).toEqual(EMPTY_DESK);
+  });
+
+  it('names a refused tap by its visitor, as the desk knows them, and posts the milestones without that number', () => {
+    let desk = arrive(EMPTY_DESK, { ...tap('m1', T0), caseId: 'c1', timeZone: 'UTC' });
+    desk = arrive(desk, { ...tap('m2', T0 + 1000), caseId: 'c2', timeZone: 'UTC' });
+    desk = finish(desk, 'c2', 'greeted', tap('m3', T0 + 5000));
+    desk = finish(desk, 'c1', 'left', tap('m4', T0 + 6000));
+    expect(desk.outbox.map((m) => tapWords(m, VISIT_MILESTONES))).toEqual(["Visitor 1's arrival", "Visitor 2's arrival", "Visitor 2's greeting", "Visitor 1's leaving"]);
+    // What the server is sent is the milestone alone: its schema refuses a field it does not know.
+    expect(wireMilestones(desk.outbox)[2]).toEqual({ id: 'm3', type: 'visit', site: 'harbour', caseId: 'c2', milestone: 'greeted', at: '2026-12-03T09:00:05.000Z' });
+    // A tap saved before the tablet kept the numbers is named by its milestone and case, as before.
+    const { visitor: _v, ...older } = desk.outbox[2]!;
+    expect(tapWords(older, VISIT_MILESTONES)).toBe('one entry (greeted of c2)');
+    // A custom visit type's own milestone names.
+    const custom = { type: 'walk-in', arrived: 'checked-in', greeted: 'seen', left: 'walked-out' };
+    expect(tapWords({ ...desk.outbox[2]!, milestone: 'seen' }, custom)).toBe("Visitor 2's greeting");
   });
 
   it('turns a wait amber at 80 % of the threshold and red past it', () => {

@@ -23,7 +23,28 @@ export interface Visitor {
 type Thresholds = Pick<KioskStandard, 'standardId' | 'atRiskSeconds' | 'deadlineSeconds'>;
 
 /** A milestone as POST /api/v1/milestones takes it, with its own id so every re-send is the same milestone. */
-export type QueuedMilestone = Pick<StoredMilestone, 'id' | 'type' | 'site' | 'caseId' | 'milestone' | 'at'>;
+export type WireMilestone = Pick<StoredMilestone, 'id' | 'type' | 'site' | 'caseId' | 'milestone' | 'at'>;
+
+/**
+ * A milestone waiting to be sent, and the number of the visitor it is for ("Visitor 3"), which stays on the tablet:
+ * a refusal is told by it, as the person at the desk knows the visitor by it, not by the case id. Absent in an
+ * outbox saved before the tablet kept it.
+ */
+export type QueuedMilestone = WireMilestone & { visitor?: number };
+
+/** What is posted of queued milestones: the milestones alone, without what the tablet keeps for itself. */
+export function wireMilestones(queued: readonly QueuedMilestone[]): WireMilestone[] {
+  return queued.map(({ visitor: _visitor, ...milestone }) => milestone);
+}
+
+/**
+ * A refused tap in the words of the desk: "Visitor 3's greeting" (its arrival, its leaving); a tap saved before the
+ * tablet kept visitor numbers is named by its milestone and case.
+ */
+export function tapWords(tap: QueuedMilestone, milestones: DeskMilestones): string {
+  const what = tap.milestone === milestones.arrived ? 'arrival' : tap.milestone === milestones.greeted ? 'greeting' : tap.milestone === milestones.left ? 'leaving' : tap.milestone;
+  return tap.visitor === undefined ? `one entry (${tap.milestone} of ${tap.caseId})` : `Visitor ${tap.visitor}'s ${what}`;
+}
 
 export interface DeskState {
   visitors: Visitor[];
@@ -78,7 +99,7 @@ export function arrive(state: DeskState, tap: Tap & { caseId: string; timeZone: 
   const number = freeNumber(state.visitors, restart ? 1 : state.nextNumber);
   const timedBy = tap.standards?.map(({ standardId, atRiskSeconds, deadlineSeconds }) => ({ standardId, atRiskSeconds, deadlineSeconds }));
   const visitor: Visitor = { caseId: tap.caseId, number, arrivedAt: at, ...(timedBy?.length ? { timedBy } : {}) };
-  const milestone: QueuedMilestone = { id: tap.id, type: tap.milestones.type, site: tap.site, caseId: tap.caseId, milestone: tap.milestones.arrived, at };
+  const milestone: QueuedMilestone = { id: tap.id, type: tap.milestones.type, site: tap.site, caseId: tap.caseId, milestone: tap.milestones.arrived, at, visitor: number };
   return { visitors: [...state.visitors, visitor], outbox: [...state.outbox, milestone], nextNumber: number + 1, day: restart ? today : previous };
 }
 
@@ -109,8 +130,9 @@ function dayIn(ms: number, timeZone: string): string | null {
 
 /** The visitor was greeted, or left without being greeted: the case's stop queued, the visitor off the list. */
 export function finish(state: DeskState, caseId: string, how: 'greeted' | 'left', tap: Tap): DeskState {
-  if (!state.visitors.some((v) => v.caseId === caseId)) return state;
-  const milestone: QueuedMilestone = { id: tap.id, type: tap.milestones.type, site: tap.site, caseId, milestone: tap.milestones[how], at: new Date(tap.atMs).toISOString() };
+  const visitor = state.visitors.find((v) => v.caseId === caseId);
+  if (!visitor) return state;
+  const milestone: QueuedMilestone = { id: tap.id, type: tap.milestones.type, site: tap.site, caseId, milestone: tap.milestones[how], at: new Date(tap.atMs).toISOString(), visitor: visitor.number };
   return { ...state, visitors: state.visitors.filter((v) => v.caseId !== caseId), outbox: [...state.outbox, milestone] };
 }
 

@@ -4,7 +4,7 @@
 // sent when the network lets it (sender.ts); a service worker keeps the page itself available offline.
 import type { KioskSetup } from '@ringside/server/protocol';
 import { countNoun } from '@ringside/server/protocol/pure';
-import { arrive, deskMilestones, finish, parseDesk, settled, VISIT_MILESTONES, withoutExpired, type DeskState } from './desk';
+import { arrive, deskMilestones, finish, parseDesk, settled, tapWords, VISIT_MILESTONES, wireMilestones, withoutExpired, type DeskState } from './desk';
 import { Sender, type SendStatus } from './sender';
 import { createKioskView, type KioskView } from './view';
 
@@ -100,8 +100,13 @@ function tick(kiosk: Kiosk): void {
   kiosk.view.tick(kiosk.desk, kiosk.setup?.standards ?? [], now);
 }
 
+/** The milestones of the desk's visit type: the built-in visit's until the server has said. */
+function milestonesOf(kiosk: Kiosk) {
+  return kiosk.setup ? deskMilestones(kiosk.setup.eventType) : VISIT_MILESTONES;
+}
+
 function tap(kiosk: Kiosk) {
-  return { site: kiosk.site, milestones: kiosk.setup ? deskMilestones(kiosk.setup.eventType) : VISIT_MILESTONES, id: randomId('m-'), atMs: Date.now() + kiosk.offsetMs };
+  return { site: kiosk.site, milestones: milestonesOf(kiosk), id: randomId('m-'), atMs: Date.now() + kiosk.offsetMs };
 }
 
 /** The site's zone, whose days number the visitors; the tablet's own until a server that names it has answered. */
@@ -116,7 +121,7 @@ function showStatus(kiosk: Kiosk, status: SendStatus): void {
   if (status.kind === 'sent') kiosk.view.setStatus('sent', 'Online · everything sent');
   else if (status.kind === 'offline') kiosk.view.setStatus('offline', `Offline · ${waiting} saved on this tablet, sent when the network returns`);
   else if (status.kind === 'refused-key') kiosk.view.setStatus('refused', refusedKeyText(status.detail, waiting));
-  else kiosk.view.setStatus('dropped', `The server refused one entry (${status.milestone.milestone} of ${status.milestone.caseId}): ${status.detail}`);
+  else kiosk.view.setStatus('dropped', `The server refused ${tapWords(status.milestone, milestonesOf(kiosk))}: ${status.detail}`);
 }
 
 /**
@@ -268,7 +273,7 @@ function start(mount: HTMLElement): void {
     outbox: () => current(kiosk).outbox,
     settle: (ids) => save(kiosk, settled(current(kiosk), ids)),
     report: (status) => showStatus(kiosk, status),
-    post: (milestones) => request(kiosk, 'milestones', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ milestones }) }),
+    post: (milestones) => request(kiosk, 'milestones', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ milestones: wireMilestones(milestones) }) }),
     setTimeout: (fn, ms) => window.setTimeout(fn, ms),
     clearTimeout: (handle) => window.clearTimeout(handle as number),
   });
