@@ -47,6 +47,11 @@ interface Kiosk {
    * not replace it.
    */
   refused: boolean;
+  /**
+   * Why the server refused the key, while the line says so; null otherwise. The line counts the taps kept on the
+   * tablet, and nothing is sent any more to say it again: each tap redraws it with the new count.
+   */
+  keyRefusal: string | null;
   /** The line says Offline. */
   offline: boolean;
   /** A reach check is on its way: the next waits for it rather than pile up behind a hanging one. */
@@ -89,6 +94,7 @@ function save(kiosk: Kiosk, desk: DeskState): void {
 function show(kiosk: Kiosk, desk: DeskState): void {
   kiosk.desk = desk;
   kiosk.view.render(desk);
+  if (kiosk.keyRefusal !== null) kiosk.view.setStatus('refused', refusedKeyText(kiosk.keyRefusal, desk.outbox.length));
   tick(kiosk);
 }
 
@@ -116,7 +122,10 @@ function siteZone(kiosk: Kiosk): string {
 
 function showStatus(kiosk: Kiosk, status: SendStatus): void {
   const waiting = kiosk.desk.outbox.length;
-  if (status.kind === 'refused-key') kiosk.refused = true;
+  if (status.kind === 'refused-key') {
+    kiosk.refused = true;
+    kiosk.keyRefusal = status.detail;
+  }
   kiosk.offline = status.kind === 'offline';
   if (status.kind === 'sent') kiosk.view.setStatus('sent', 'Online · everything sent');
   else if (status.kind === 'offline') kiosk.view.setStatus('offline', `Offline · ${waiting} saved on this tablet, sent when the network returns`);
@@ -268,7 +277,7 @@ function start(mount: HTMLElement): void {
   });
   if (!site) return view.setStatus('refused', 'This kiosk has no site: open the kiosk link printed by "keys create --scope ingest --site SITE".');
   const key = localStorage.getItem(saved('key', site));
-  const kiosk: Kiosk = { site, key, desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, clockRead: false, view, sender: null!, refused: !key, offline: false, checking: false };
+  const kiosk: Kiosk = { site, key, desk: parseDesk(localStorage.getItem(saved('desk', site))), setup: null, offsetMs: 0, clockRead: false, view, sender: null!, refused: !key, keyRefusal: null, offline: false, checking: false };
   kiosk.sender = new Sender({
     outbox: () => current(kiosk).outbox,
     settle: (ids) => save(kiosk, settled(current(kiosk), ids)),
