@@ -129,9 +129,9 @@ export async function compareWithStore(store: Pick<ReadOnlyStore, 'reads' | 'sna
   // One read at a start like any other; every remembered head's only when the newest is not there.
   const hashes = await store.snapshot(async (s) => {
     const read = async (seq: number) => [seq, (await s.chain.link(seq))?.hash] as const;
-    const newestThere = await read(newest.seq);
-    return new Map(newestThere[1] === newest.hash ? [newestThere] : await Promise.all(heads.map((h) => read(h.seq))));
+    return (await read(newest.seq))[1] === newest.hash ? null : new Map(await Promise.all(heads.map((h) => read(h.seq))));
   });
+  if (!hashes) return { storeHead, rewind: null, agreeing: [...heads] };
   const oldestFirst = [...heads].reverse();
   const agrees = (h: SeenHead) => hashes.get(h.seq) === h.hash;
   const known = lastAgreement(oldestFirst.length, (n) => agrees(oldestFirst[n - 1]!));

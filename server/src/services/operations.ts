@@ -74,11 +74,11 @@ export function chainRewoundWords(r: ChainRewind, w: RewindWording): string {
   const upTo = r.sharedAtMost ?? r.sharedSeq;
   const parted = upTo < r.now.seq;
   const differ = upTo > r.sharedSeq ? `${upTo + 1} on at the latest` : `${r.sharedSeq + 1} on`;
-  const shared = upTo > r.sharedSeq ? `${r.sharedSeq} (or some link up to ${upTo}: no link between was remembered to tell)` : `${r.sharedSeq}`;
+  const perhaps = upTo > r.sharedSeq ? `, nor perhaps those after link ${r.sharedSeq} (no link between was remembered to tell)` : '';
   return (
     `${w.before} reached ${link(r.reached)}, ${w.after} ends at ${link(r.now)}` +
     `${parted ? `; the two chains differ from link ${differ} (${w.parted})` : ''}. ` +
-    `Chain heads published after link ${shared}${parted ? '' : ` (recorded by an auditor ${w.since})`} will no longer verify: ` +
+    `Chain heads published after link ${upTo}${parted ? '' : ` (recorded by an auditor ${w.since})`} will no longer verify${perhaps}: ` +
     `${parted ? `${w.afterChain}'s links from ${differ} have other hashes` : `${w.when}new links take the numbers ${r.now.seq + 1} on, with other hashes`}. ${w.kept}`
   );
 }
