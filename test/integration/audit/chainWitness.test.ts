@@ -120,7 +120,8 @@ describe('the chain witness in a node\'s data folder', () => {
     const errors = log.lines().filter((l) => l.level === 50);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.msg).toContain(`the audit chain this node last saw in its store (remembered in ${join(dir, WITNESS)}, ${remembered.heads[0]!.seenAt}) reached ${short(published)}, the store's ends at ${short(copied)}`);
-    expect(errors[0]!.msg).toMatch(/Chain heads published after link \d+ .*will no longer verify: new links take the numbers /);
+    expect(errors[0]!.msg).toContain(`. Chain heads published after link ${copied.seq} (recorded by an auditor since the copy now in the store was taken) will no longer verify`);
+    expect(errors[0]!.msg).toContain(`: new links take the numbers ${copied.seq + 1} on, with other hashes. `);
     expect(errors[0]!.msg).toContain('may still be in the database it replaced');
     expect(errors[0]).toMatchObject({ file: join(dir, WITNESS), rememberedHead: published, storeHead: copied });
     expect(errors[0]!.sharedSeq).toBeLessThanOrEqual(copied.seq);
@@ -157,4 +158,60 @@ describe('the chain witness in a node\'s data folder', () => {
     expect(existsSync(join(dir, WITNESS))).toBe(true);
     expect((JSON.parse(readFileSync(join(dir, WITNESS), 'utf8')) as { heads: unknown[] }).heads[0]).toMatchObject(head);
   }, 60_000);
+
+  // SQLite only: the restore subcommand and migrate-to-postgres start from a SQLite folder.
+  if (process.env.RINGSIDE_TEST_BACKEND !== 'postgres') {
+    it('after the restore subcommand warned of a rewind, the next start does not warn a second time', async () => {
+      const dir = tempDataDir();
+      const scratch = tempDataDir();
+      dirs.push(dir, scratch);
+      const server = await startTestServer({ dataDir: dir });
+      try {
+        expect((await server.postEvents({ events: [call({ id: 'before-1' })] })).status).toBe(201);
+        await sqliteBackend.backup(dir, join(scratch, 'copy.db'));
+        expect((await server.postEvents({ events: [call({ id: 'after-1' })] })).status).toBe(201);
+      } finally {
+        await server.close();
+      }
+      expect(existsSync(join(dir, WITNESS))).toBe(true);
+      const err: string[] = [];
+      expect(await runSubcommand(['restore', '--from', join(scratch, 'copy.db'), '--data', dir], { out: () => undefined, err: (t) => err.push(t) })).toBe(0);
+      expect(err.join('')).toContain("warning: the replaced database's audit chain reached link ");
+      expect(existsSync(join(dir, WITNESS))).toBe(false);
+      const log = captureLog();
+      try {
+        const again = await startTestServer({ dataDir: dir, logLevel: 'warn' });
+        expect(await rewoundGauge(again)).toBe('0');
+        await again.close();
+      } finally {
+        log.stop();
+      }
+      expect(log.lines().filter((l) => l.level >= 40)).toEqual([]);
+      expect(existsSync(join(dir, WITNESS))).toBe(true);
+    }, 60_000);
+
+    it('a folder whose store moved to PostgreSQL (migrate-to-postgres): its witness still passes, no alarm', async () => {
+      const dir = tempDataDir();
+      dirs.push(dir);
+      const server = await startTestServer({ dataDir: dir });
+      try {
+        expect((await server.postEvents({ events: [call({ id: 'moved-1' })] })).status).toBe(201);
+      } finally {
+        await server.close();
+      }
+      const url = await databases.create();
+      const out: string[] = [];
+      expect(await runSubcommand(['migrate-to-postgres', '--data', dir, '--database', url], { out: (t) => out.push(t), err: (t) => out.push(t) })).toBe(0);
+      expect(out.join('')).not.toContain('warning:');
+      const log = captureLog();
+      try {
+        const moved = await startTestServer({ dataDir: dir, databaseUrl: url, logLevel: 'warn' });
+        expect(await rewoundGauge(moved)).toBe('0');
+        await moved.close();
+      } finally {
+        log.stop();
+      }
+      expect(log.lines().filter((l) => l.level >= 50)).toEqual([]);
+    }, 60_000);
+  }
 });
