@@ -53,13 +53,15 @@ export function readWitness(dataDir: string): Remembered | null {
 function parseHeads(json: unknown): SeenHead[] {
   const heads = (json as { heads?: unknown } | null)?.heads;
   if (!Array.isArray(heads)) throw new Error('no "heads" list');
+  let newer = Infinity;
   return heads.map((h: { seq?: unknown; hash?: unknown; seenAt?: unknown }, i) => {
     const seenAtMs = typeof h.seenAt === 'string' ? Date.parse(h.seenAt) : NaN;
     if (!Number.isSafeInteger(h.seq) || (h.seq as number) < 1 || typeof h.hash !== 'string' || !/^[0-9a-f]{64}$/.test(h.hash) || Number.isNaN(seenAtMs)) {
       throw new Error(`heads[${i}] is not { seq, hash, seenAt }`);
     }
-    if (i > 0 && (h.seq as number) >= heads[i - 1].seq) throw new Error(`heads[${i}] is not older than heads[${i - 1}]`);
-    return { seq: h.seq as number, hash: h.hash, seenAtMs };
+    if ((h.seq as number) >= newer) throw new Error(`heads[${i}] is not older than heads[${i - 1}]`);
+    newer = h.seq as number;
+    return { seq: newer, hash: h.hash, seenAtMs };
   });
 }
 
@@ -67,7 +69,7 @@ function parseHeads(json: unknown): SeenHead[] {
  * Writes the folder's witness whole (a temporary file, synced, renamed over it), keeping the mode an existing one
  * has (an operator's choice), else the owner's only, like the folder's other files.
  */
-export function writeWitness(dataDir: string, heads: readonly SeenHead[]): void {
+function writeWitness(dataDir: string, heads: readonly SeenHead[]): void {
   const file = join(dataDir, WITNESS_FILE);
   const aside = `${file}.${process.pid}.tmp`;
   let mode = PRIVATE_FILE_MODE;

@@ -29,6 +29,26 @@ async function rewoundGauge(server: TestServer): Promise<string | undefined> {
   return /^ringside_chain_rewound (\S+)$/m.exec(await res.text())?.[1];
 }
 
+/**
+ * A start and a clean stop on `dir`, its log captured from `warn` on: the warnings and errors, the gauge
+ * ringside_chain_rewound as a scrape read it, and the chain head it served.
+ */
+async function startAndStop(dir: string, databaseUrl?: string): Promise<{ logged: Array<Record<string, any>>; gauge: string | undefined; head: { seq: number; hash: string } }> {
+  const log = captureLog();
+  let seen: { gauge: string | undefined; head: { seq: number; hash: string } };
+  try {
+    const server = await startTestServer({ dataDir: dir, logLevel: 'warn', ...(databaseUrl ? { databaseUrl } : {}) });
+    try {
+      seen = { gauge: await rewoundGauge(server), head: await chainHead(server) };
+    } finally {
+      await server.close();
+    }
+  } finally {
+    log.stop();
+  }
+  return { ...seen, logged: log.lines().filter((l) => l.level >= 40) };
+}
+
 /** A copy of the store as it is now, and how to put it back: what the node is then started with. */
 interface Copy {
   putBack(): Promise<{ databaseUrl?: string }>;
@@ -70,7 +90,7 @@ describe('the chain witness in a node\'s data folder', () => {
     const dir = tempDataDir();
     const scratch = tempDataDir();
     dirs.push(dir, scratch);
-    let server = await startTestServer({ dataDir: dir });
+    const server = await startTestServer({ dataDir: dir });
     let copied: { seq: number; hash: string };
     let copy: Copy;
     let published: { seq: number; hash: string };
@@ -88,15 +108,9 @@ describe('the chain witness in a node\'s data folder', () => {
     expect(remembered.heads[0]).toMatchObject(published);
 
     // A normal restart: the store passes through the remembered head.
-    let log = captureLog();
-    try {
-      server = await startTestServer({ dataDir: dir, logLevel: 'warn' });
-      expect(await rewoundGauge(server)).toBe('0');
-      await server.close();
-    } finally {
-      log.stop();
-    }
-    expect(log.lines().filter((l) => l.level >= 40)).toEqual([]);
+    const normal = await startAndStop(dir);
+    expect(normal.gauge).toBe('0');
+    expect(normal.logged).toEqual([]);
     const sameStore = await databaseUrlOf(dir);
     expect((await verifyText(dir, sameStore)).out).not.toContain('warning:');
 
@@ -109,15 +123,9 @@ describe('the chain witness in a node\'s data folder', () => {
     const json = JSON.parse((await verifyText(dir, databaseUrl ?? sameStore, true)).out) as { witness: Record<string, unknown> };
     expect(json.witness).toMatchObject({ file: join(dir, WITNESS), passes: false, rememberedHead: published, storeHead: copied });
 
-    log = captureLog();
-    try {
-      server = await startTestServer({ dataDir: dir, logLevel: 'warn', ...(databaseUrl ? { databaseUrl } : {}) });
-      expect(await rewoundGauge(server)).toBe('1');
-      await server.close();
-    } finally {
-      log.stop();
-    }
-    const errors = log.lines().filter((l) => l.level === 50);
+    const rewound = await startAndStop(dir, databaseUrl);
+    expect(rewound.gauge).toBe('1');
+    const errors = rewound.logged.filter((l) => l.level === 50);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.msg).toContain(`the audit chain this node last saw in its store (remembered in ${join(dir, WITNESS)}, ${remembered.heads[0]!.seenAt}) reached ${short(published)}, the store's ends at ${short(copied)}`);
     expect(errors[0]!.msg).toContain(`. Chain heads published after link ${copied.seq} (recorded by an auditor since the copy now in the store was taken) will no longer verify`);
@@ -127,15 +135,9 @@ describe('the chain witness in a node\'s data folder', () => {
     expect(errors[0]!.sharedSeq).toBeLessThanOrEqual(copied.seq);
 
     // Said once: the warned start wrote the store's head down.
-    log = captureLog();
-    try {
-      server = await startTestServer({ dataDir: dir, logLevel: 'warn', ...(databaseUrl ? { databaseUrl } : {}) });
-      expect(await rewoundGauge(server)).toBe('0');
-      await server.close();
-    } finally {
-      log.stop();
-    }
-    expect(log.lines().filter((l) => l.level >= 40)).toEqual([]);
+    const after = await startAndStop(dir, databaseUrl);
+    expect(after.gauge).toBe('0');
+    expect(after.logged).toEqual([]);
   }, 120_000);
 
   it('a garbled witness file: a warning naming the file, the start goes on, and the file is written anew', async () => {
@@ -143,17 +145,8 @@ describe('the chain witness in a node\'s data folder', () => {
     dirs.push(dir);
     await (await startTestServer({ dataDir: dir })).close();
     writeFileSync(join(dir, WITNESS), '{"heads": [{"seq": "x"');
-    const log = captureLog();
-    let head: { seq: number; hash: string };
-    try {
-      const server = await startTestServer({ dataDir: dir, logLevel: 'warn' });
-      head = await chainHead(server);
-      expect(await rewoundGauge(server)).toBe('0');
-      await server.close();
-    } finally {
-      log.stop();
-    }
-    const warnings = log.lines().filter((l) => l.level >= 40);
+    const { head, gauge, logged: warnings } = await startAndStop(dir);
+    expect(gauge).toBe('0');
     expect(warnings.map((l) => l.msg)).toEqual([expect.stringContaining(`${join(dir, WITNESS)} is not readable as this folder's chain witness: it is not a chain witness (`)]);
     expect(existsSync(join(dir, WITNESS))).toBe(true);
     expect((JSON.parse(readFileSync(join(dir, WITNESS), 'utf8')) as { heads: unknown[] }).heads[0]).toMatchObject(head);
@@ -178,15 +171,9 @@ describe('the chain witness in a node\'s data folder', () => {
       expect(await runSubcommand(['restore', '--from', join(scratch, 'copy.db'), '--data', dir], { out: () => undefined, err: (t) => err.push(t) })).toBe(0);
       expect(err.join('')).toContain("warning: the replaced database's audit chain reached link ");
       expect(existsSync(join(dir, WITNESS))).toBe(false);
-      const log = captureLog();
-      try {
-        const again = await startTestServer({ dataDir: dir, logLevel: 'warn' });
-        expect(await rewoundGauge(again)).toBe('0');
-        await again.close();
-      } finally {
-        log.stop();
-      }
-      expect(log.lines().filter((l) => l.level >= 40)).toEqual([]);
+      const again = await startAndStop(dir);
+      expect(again.gauge).toBe('0');
+      expect(again.logged).toEqual([]);
       expect(existsSync(join(dir, WITNESS))).toBe(true);
     }, 60_000);
 
@@ -203,15 +190,9 @@ describe('the chain witness in a node\'s data folder', () => {
       const out: string[] = [];
       expect(await runSubcommand(['migrate-to-postgres', '--data', dir, '--database', url], { out: (t) => out.push(t), err: (t) => out.push(t) })).toBe(0);
       expect(out.join('')).not.toContain('warning:');
-      const log = captureLog();
-      try {
-        const moved = await startTestServer({ dataDir: dir, databaseUrl: url, logLevel: 'warn' });
-        expect(await rewoundGauge(moved)).toBe('0');
-        await moved.close();
-      } finally {
-        log.stop();
-      }
-      expect(log.lines().filter((l) => l.level >= 50)).toEqual([]);
+      const moved = await startAndStop(dir, url);
+      expect(moved.gauge).toBe('0');
+      expect(moved.logged.filter((l) => l.level >= 50)).toEqual([]);
     }, 60_000);
   }
 });
