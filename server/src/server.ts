@@ -147,7 +147,7 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
   let core: Core | undefined;
   try {
     store = await backend.open({ dataDir: options.dataDir, now: () => clock.now(), warn: (message) => logger.warn({ dataDir: options.dataDir }, message) });
-    // Before anything this start writes chains a link: the store's head is the one it was given.
+    // Checked before this start writes anything chained (standards, keys): the head compared is the store's as found.
     const witness = await ChainWitness.open(store, options.dataDir, clock, logger);
     core = await openCore(store, options, logger, clock);
     if (standards) logApplied(logger, standards.file, await applyStandardsFile(core, standards.file, standards.config), 'standards file loaded');
