@@ -56,6 +56,7 @@ export default defineConfig({
             'test/integration/exports/siteLists.test.ts',
             'test/integration/audit/frozenExports.test.ts',
             'test/integration/audit/restatements.test.ts',
+            'test/integration/audit/chainWitness.test.ts',
             'test/integration/audit/provenExports.test.ts',
             'test/integration/audit/completeness.test.ts',
             'test/integration/audit/keysAudited.test.ts',

@@ -32,6 +32,7 @@ import { AuditService } from './services/audit';
 import { ClockService } from './services/clocks';
 import { ComplianceReader } from './services/compliance';
 import type { Core } from './services/core';
+import { ChainWitness } from './services/chainWitness';
 import { CorrectionsService } from './services/corrections';
 import { refuseIfHeld, removeIfEmpty, takeLock, type DataLock } from './services/dataLock';
 import { ExportService } from './services/exports';
@@ -125,7 +126,7 @@ async function openCore(opened: Store, options: ServerOptions, logger: Logger, c
  * write, a start off loopback without a key on a new store, a second server on the folder, a port another program
  * listens on, a bad standards file open nothing and leave no folder, store, signing key or admin key behind.
  */
-async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup; lock: DataLock }> {
+async function prepare(options: ServerOptions, host: string, logger: Logger, clock: Clock): Promise<{ core: Core; access: AccessSetup; lock: DataLock; witness: ChainWitness }> {
   const denied = folderAccessProblem(options.dataDir, 'write');
   if (denied) throw new Error(denied);
   refuseIfHeld(options.dataDir);
@@ -146,10 +147,12 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
   let core: Core | undefined;
   try {
     store = await backend.open({ dataDir: options.dataDir, now: () => clock.now(), warn: (message) => logger.warn({ dataDir: options.dataDir }, message) });
+    // Checked before this start writes anything chained (standards, keys): the head compared is the store's as found.
+    const witness = await ChainWitness.open(store, options.dataDir, clock, logger);
     core = await openCore(store, options, logger, clock);
     if (standards) logApplied(logger, standards.file, await applyStandardsFile(core, standards.file, standards.config), 'standards file loaded');
     const access = await setUpAccess({ host, dataDir: options.dataDir, ...shown, keys: core.keys, ...(envKey ? { envKey } : {}), noAuth: options.noAuth ?? false, logger });
-    return { core, access, lock };
+    return { core, access, lock, witness };
   } catch (error) {
     await core?.alerts.close();
     await core?.clocks.close();
@@ -164,8 +167,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const logger = createLogger(options.logLevel ?? 'info');
   const clock = options.clock ?? systemClock;
-  const { core, access, lock } = await prepare(options, host, logger, clock);
-  const front = attachFront(core, access, options, logger, clock);
+  const { core, access, lock, witness } = await prepare(options, host, logger, clock);
+  const front = attachFront(core, access, options, logger, clock, witness);
   let nodes: Awaited<ReturnType<typeof joinNodes>> | null = null;
   try {
     if (options.redisUrl) nodes = await joinNodes(front.io, options.redisUrl, core.storeKeyId, logger);
@@ -183,6 +186,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `http://${urlHost(host)}:${port}`;
   const retention = await startRetention(core.store, core.audit, options.retainDays, logger, clock, core.storage.jobFailed);
   const unwatchNodes = followOtherNodes(core, logger);
+  const chainHead = () => core.store.reads.audit.head();
+  witness.start(chainHead, (err) => core.storage.jobFailed(err, logger, 'the chain witness could not read the chain head; trying again in a minute'));
   await core.leadership.start(); // a lone node (SQLite) leads before it returns
   await core.alerts.start();
   core.clocks.start(); // overdue clocks (a server started after a deadline) are judged at once
@@ -202,6 +207,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await core.alerts.close(); // stops evaluation; a webhook attempt in flight finishes and is recorded
       await core.clocks.close(); // the open cases stay in the store: the next start watches them again
       await core.keys.flush();
+      await witness.close(chainHead).catch((err: unknown) => logger.error({ err }, 'the chain witness could not read the chain head at shutdown: the next start checks the store against the head written before'));
       await core.store.close();
       lock.release();
       logger.info('server stopped');
@@ -247,7 +253,7 @@ function liveStats(sockets: SocketStats, replaying: ReplayStats): SocketStats & 
 }
 
 /** HTTP and the live push in front of the services; `close` ends both (live clients first, then HTTP drains). */
-function attachFront(core: Core, access: AccessSetup, options: ServerOptions, logger: Logger, clock: Clock) {
+function attachFront(core: Core, access: AccessSetup, options: ServerOptions, logger: Logger, clock: Clock, witness: ChainWitness) {
   const now = () => clock.now();
   let rateLimited = 0;
   let guard: ReturnType<typeof guardSockets> | null = null;
@@ -264,7 +270,7 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
     onRateLimited: () => (rateLimited += 1),
     stats: () => ({ http: { rateLimited, inFlight: drain.inFlight() }, live: guard && replays ? liveStats(guard.stats(), replays()) : undefined }),
   };
-  const metrics = serverMetrics({ version: VERSION, ingest: core.ingest, openCases: () => core.clocks.openCount(), readiness: () => core.storage.readiness(), isLeading: () => core.leadership.isLeading(), pendingWebhooks: () => core.store.reads.incidents.pendingDeliveries(), webhookCounts: () => core.alerts.webhookCounts(), now, front: securityAccess.stats });
+  const metrics = serverMetrics({ version: VERSION, ingest: core.ingest, openCases: () => core.clocks.openCount(), readiness: () => core.storage.readiness(), isLeading: () => core.leadership.isLeading(), pendingWebhooks: () => core.store.reads.incidents.pendingDeliveries(), webhookCounts: () => core.alerts.webhookCounts(), chainRewound: () => witness.rewind !== null, now, front: securityAccess.stats });
   const sources: LiveSources = { reads: core.store.reads, standards: core.standards, compliance: core.compliance, timeZone: core.serverZone, openClocks: () => core.clocks.openClocks() };
   // The dashboard page carries the snapshot its socket would get on connecting (http/firstPaint.ts).
   const snapshot = (nowMs: number) => buildSnapshot(sources, nowMs);

@@ -14,6 +14,7 @@ const sources: MetricsSources = {
   isLeading: () => true,
   pendingWebhooks: async () => [],
   webhookCounts: () => ({ delivered: 0, failed: 0, failedAttempts: 0 }),
+  chainRewound: () => false,
   now: () => 0,
   front: () => ({ http: { rateLimited: 0, inFlight: 0 } }),
 };

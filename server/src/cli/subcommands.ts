@@ -9,6 +9,7 @@ import { liveLockHolder, lockHolderName } from '../services/dataLock';
 import { AuditService, readSecret, SECRET_FILE, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
 import { auditFilesToCopy } from '../services/nodeFiles';
+import { compareWithStore, forgetWitness, garbledWitness, readWitness, witnessRewoundWarning } from '../services/chainWitness';
 import { backup, chainRewoundWarning, compact, damagedWarning, restore } from '../services/operations';
 import { prune } from '../services/retention';
 import { publicKeyRefusal, SigningIdentity } from '../services/signing';
@@ -182,12 +183,13 @@ function kioskBase(values: Values): { url: string; assumed: boolean } {
  * `dataDir`'s audit.secret has to do with it, then one line per problem found (the chain is checked to its end,
  * whatever it finds).
  */
-async function verifyText(result: VerifyResult, store: ReadOnlyStore, dataDir: string, secret: Buffer | null): Promise<string> {
+async function verifyText(result: VerifyResult, store: ReadOnlyStore, dataDir: string, secret: Buffer | null, witness: string | null = null): Promise<string> {
   const status = !result.intact ? 'BROKEN' : result.signaturesChecked ? 'INTACT' : 'INTACT, CHECKPOINT SIGNATURES NOT CHECKED';
   const lines = [`${status}: ${result.message}`];
   // Second, before the problems: a secret that is missing or not the store's is the cause of every checkpoint's.
   const note = await secretNote(result, store, dataDir, secret);
   if (note) lines.push(note);
+  if (witness) lines.push(witness);
   for (const p of result.problems) lines.push(`  ${problemText(p)}`);
   if (result.moreProblems > 0) lines.push(`  … and ${result.moreProblems} more`);
   return lines.join('\n') + '\n';
@@ -207,9 +209,26 @@ async function verifyCommand(values: Values, io: Io): Promise<number> {
   return withReadOnlyStore(values, async (store) => {
     const secret = readSecret(dataDir, false);
     const result = await store.snapshot((s) => verifySnapshot(s, secret));
-    io.out(values.json ? JSON.stringify(result) + '\n' : await verifyText(result, store, dataDir, secret));
+    const witness = await witnessCheck(store, dataDir);
+    if (values.json) io.out(JSON.stringify(witness ? { ...result, witness: witness.json } : result) + '\n');
+    else io.out(await verifyText(result, store, dataDir, secret, witness?.text ?? null));
     return result.intact ? 0 : 1;
   });
+}
+
+/**
+ * Whether the store's chain passes through the heads DIR's chain witness remembers (a node that ran on DIR saw them):
+ * null without a witness; else the warning line (null: it does) and what --json adds. An intact chain that was taken
+ * back is still intact (exit 0): the line says which published heads no longer verify.
+ */
+async function witnessCheck(store: ReadOnlyStore, dataDir: string): Promise<{ text: string | null; json: Record<string, unknown> } | null> {
+  const remembered = readWitness(dataDir);
+  if (!remembered) return null;
+  if ('problem' in remembered) return { text: `warning: ${garbledWitness(remembered, 'the store was not checked against it')}`, json: { file: remembered.file, problem: remembered.problem } };
+  const { rewind } = await compareWithStore(store, remembered.file, remembered.heads);
+  const json = { file: remembered.file, rememberedHead: { seq: remembered.heads[0]?.seq ?? 0, hash: remembered.heads[0]?.hash ?? null }, passes: rewind === null };
+  if (!rewind) return { text: null, json };
+  return { text: `warning: ${witnessRewoundWarning(rewind)}`, json: { ...json, storeHead: rewind.now, sharedSeq: rewind.sharedSeq, ...(rewind.sharedAtMost !== undefined ? { sharedAtMost: rewind.sharedAtMost } : {}) } };
 }
 
 async function pruneCommand(values: Values, io: Io): Promise<number> {
@@ -303,7 +322,8 @@ async function copyAndVerify(dataDir: string, url: string, io: Io): Promise<numb
     const result = await store.snapshot((s) => verifySnapshot(s, secret));
     const head = await store.reads.audit.head();
     const same = copied.head === null ? head.seq === 0 : head.seq === copied.head.seq && head.hash === copied.head.hash;
-    io.out(await verifyText(result, store, dataDir, secret));
+    // The folder's chain witness holds the SQLite chain's seqs and hashes, which the copy keeps: it passes.
+    io.out(await verifyText(result, store, dataDir, secret, (await witnessCheck(store, dataDir))?.text ?? null));
     if (!same) io.err(`the chain head on PostgreSQL (${head.seq}) is not the one copied (${copied.head?.seq ?? 0})\n`);
     if (!result.intact || !same) return 1;
     const aside = setAsideMovedSqlite(dataDir, new Date());
@@ -382,6 +402,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
       const result = await holdingLock('restore', dataDir, () => restore(backendFor(databaseOf(v)), resolve(v.from as string), dataDir, { force: v.force === true }), { createsFolder: true });
       io.err(`restored ${result.events} events into ${dataDir}${result.replaced ? `; the previous database was kept as ${result.replaced}` : ''}\n`);
       for (const warning of [damagedWarning(result), chainRewoundWarning(result)]) if (warning) io.err(`warning: ${warning}\n`);
+      if (result.chainCompared) forgetWitness(dataDir);
       const toCopy = auditFilesToCopy(dataDir);
       if (toCopy) io.err(`note: ${toCopy}\n`);
       return 0;

@@ -188,3 +188,20 @@ function jsonValue(v: unknown): string {
   if (typeof v === 'bigint') return JSON.stringify(Number(v));
   return typeof v === 'object' ? canonicalJson(v) : (JSON.stringify(v) ?? 'null');
 }
+
+/**
+ * The last of positions 1..`upTo` at which two chains still agree (0: none), `agrees(n)` telling whether they do at
+ * position n. Each link's hash covers the one before, so two chains that differ at a link differ at every one after
+ * it: they agree up to one position and at none after, and halving finds it in a few reads however long they are.
+ * A position is a link's seq when both chains can be read at every link (two databases), or the rank of a remembered
+ * link when only some of one chain's are known (a data folder's chain witness).
+ */
+export function lastAgreement(upTo: number, agrees: (position: number) => boolean): number {
+  let shared = 0;
+  for (let high = upTo; shared < high; ) {
+    const mid = Math.ceil((shared + high) / 2);
+    if (agrees(mid)) shared = mid;
+    else high = mid - 1;
+  }
+  return shared;
+}

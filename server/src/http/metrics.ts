@@ -24,6 +24,8 @@ export interface MetricsSources {
   pendingWebhooks: () => Promise<ReadonlyArray<{ createdAtMs: number }>>;
   /** What this node's webhook deliveries came to since it started. */
   webhookCounts: () => Readonly<WebhookCounts>;
+  /** Whether this node's start found the store's audit chain no longer passing through the head its data folder remembered. */
+  chainRewound: () => boolean;
   now: () => number;
   /** The HTTP and live fronts' counters (GET /stats). */
   front: () => { http: { rateLimited: number; inFlight: number }; live?: { connected: number; floodDisconnects: number; slowDisconnects: number } | undefined };
@@ -151,6 +153,7 @@ function frontGauges(registry: Registry, sources: MetricsSources): void {
     setCounts(this, [[{ result: 'delivered' }, c.delivered], [{ result: 'failed' }, c.failed]]);
   } });
   new Counter({ name: 'ringside_webhook_attempts_failed_total', help: 'Webhook attempts that failed on this node since it started (non-2xx, refused, timed out), retried or not', registers, collect() { setCounts(this, [[{}, sources.webhookCounts().failedAttempts]]); } });
+  new Gauge({ name: 'ringside_chain_rewound', help: "1 when this node's start found the store's audit chain taken back: it no longer passes through the head the node's data folder remembered (chain-witness.json; the error log says which links), else 0", registers, collect() { this.set(sources.chainRewound() ? 1 : 0); } });
   new Gauge({ name: 'ringside_leader', help: '1 on the node that evaluates alerts and delivers webhooks for the store, else 0', registers, collect() { this.set(sources.isLeading() ? 1 : 0); } });
 }
 

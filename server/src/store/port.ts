@@ -561,6 +561,11 @@ export interface RestoreInfo {
   rewound: { replacedHead: ChainHead; restoredHead: ChainHead; sharedSeq: number } | null;
   /** Why SQLite could not read the replaced database (its words; its chain was then not compared), or null. */
   damaged?: string | null;
+  /**
+   * Whether the replaced database's chain was compared with the backup's (`rewound` is then what it found): false
+   * when there was none, or it could not be read. The data folder's chain witness is left for the next start then.
+   */
+  chainCompared?: boolean;
 }
 
 export interface CompactInfo {

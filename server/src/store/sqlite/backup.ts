@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../../domain/fileModes';
-import { GENESIS_HASH } from '../../domain/chain';
+import { GENESIS_HASH, lastAgreement } from '../../domain/chain';
 import type { BackupInfo, ChainHead, RestoreInfo } from '../port';
 import { LATEST_VERSION } from '../migrations';
 import { folderAccessProblem, isFolder } from '../dataFolder';
@@ -153,7 +153,8 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   // The restored file keeps the mode of the one it replaces (the operator's choice); a new one is the owner's only.
   const mode = existsSync(target) ? statSync(target).mode & 0o777 : PRIVATE_FILE_MODE;
   const damaged = existsSync(target) ? unreadable(target) : null;
-  const rewound = existsSync(target) && !damaged ? chainRewound(target, fromFile, options.force === true) : null;
+  const compared = existsSync(target) && !damaged ? chainRewound(target, fromFile, options.force === true) : undefined;
+  const rewound = compared ?? null;
   // The backup is copied in first, the current database kept aside next, and only then is anything of the current
   // one removed: a copy that fails (a full disk) leaves the folder's database as it was, never none at all.
   const staging = join(dataDir, `.restore-${process.pid}.db`);
@@ -184,7 +185,7 @@ export function restoreDatabase(fromFile: string, dataDir: string, options: { fo
   // its own); its -wal is in the copy kept aside (checkpointed into it, or copied beside it).
   for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });
   renameSync(staging, target); // atomic on one file system: never a half-copied ringside.db
-  return { replaced, events: checked.events, rewound, damaged };
+  return { replaced, events: checked.events, rewound, damaged, chainCompared: compared !== undefined };
 }
 
 const beforeRestoreName = (target: string) => `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -212,11 +213,10 @@ function unreadable(file: string): string | null {
 /**
  * What the chain of the database being replaced (`current`) holds that the backup's does not: both heads and the
  * last link they share, or null when it holds nothing more (the backup's chain passes through its head) or either
- * predates the chain (migration 5). Each link's hash covers the one before, so two chains agree up to one link and
- * differ at every one after it: that link is found by halving, a few reads however long the chains. `force`: a
- * damaged database (the reason for --force, often) has nothing to compare, and is replaced all the same.
+ * predates the chain (migration 5). The last link both share is found by halving (lastAgreement). `force`: a
+ * damaged database (the reason for --force, often) has nothing to compare (undefined), and is replaced all the same.
  */
-function chainRewound(current: string, backup: string, force: boolean): RestoreInfo['rewound'] {
+function chainRewound(current: string, backup: string, force: boolean): RestoreInfo['rewound'] | undefined {
   const open = (file: string) => new Database(file, { readonly: true, fileMustExist: true });
   try {
     return withBoth(open(current), () => open(backup), (a, b) => {
@@ -228,16 +228,11 @@ function chainRewound(current: string, backup: string, force: boolean): RestoreI
         const hash = hashA.get(seq) as string | undefined;
         return hash !== undefined && hash === hashB.get(seq);
       };
-      let sharedSeq = 0;
-      for (let upTo = Math.min(replacedHead.seq, restoredHead.seq); sharedSeq < upTo; ) {
-        const mid = Math.ceil((sharedSeq + upTo) / 2);
-        if (same(mid)) sharedSeq = mid;
-        else upTo = mid - 1;
-      }
+      const sharedSeq = lastAgreement(Math.min(replacedHead.seq, restoredHead.seq), same);
       return sharedSeq < replacedHead.seq ? { replacedHead, restoredHead, sharedSeq } : null;
     });
   } catch (error) {
-    if (force) return null;
+    if (force) return undefined;
     throw error;
   }
 }
