@@ -130,7 +130,7 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
   if (denied) throw new Error(denied);
   refuseIfHeld(options.dataDir);
   await probePort(options.port, host);
-  const backend = backendFor(options.databaseUrl, options.databasePoolSize);
+  const backend = backendFor(options.databaseUrl, options.databasePoolSize, options.databaseLockTimeoutMs);
   const newStore = async () => !(await backend.exists(options.dataDir));
   if (!options.databaseUrl && (await newStore())) refuseNewStoreBesideNodeFiles(options.dataDir, databasePath(options.dataDir));
   const envKey = options.apiKey ? options.apiKey : undefined;
