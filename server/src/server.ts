@@ -168,7 +168,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const front = attachFront(core, access, options, logger, clock);
   let nodes: Awaited<ReturnType<typeof joinNodes>> | null = null;
   try {
-    if (options.redisUrl) nodes = await joinNodes(front.io, options.redisUrl, core.storeKeyId, logger);
+    if (options.redisUrl) nodes = await joinNodes(front.io, options.redisUrl, core.storeKeyId, logger, front.pushLocalSnapshot);
     await listen(front.httpServer, options.port, host);
   } catch (error) {
     await nodes?.close();
@@ -296,6 +296,10 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   return {
     httpServer,
     io: live.io,
+    // Redis back after an outage: what other nodes pushed meanwhile (events, figures, incidents, clocks) never
+    // reached this node's clients, whose connection stayed up; a fresh snapshot is the whole picture again, and after
+    // it a client that keeps every event replays from its last one (docs/api.md).
+    pushLocalSnapshot: () => live.pushLocalSnapshot(),
     close: async (drainTimeoutMs?: number) => {
       unwatchStandards();
       unwatchSites();
