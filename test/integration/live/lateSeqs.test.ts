@@ -1,7 +1,8 @@
 // The extension's connection with events arriving out of seq order, as a dashboard on one of two nodes receives them
 // (measured: 26 of 6,759 events, a node's own push reaching its clients after another node's push of a later event,
 // relayed by Redis). A late event is still delivered, once; a repeat is not. The server here is a Socket.IO server
-// of the test's own (the real transport and protocol), which sends the events in that order on purpose.
+// of the test's own (the real transport and protocol), which sends the events in that order on purpose; socket.io is
+// the server workspace's dependency, so it is imported from there (knip.json lists it as known to the root).
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server } from '../../../server/node_modules/socket.io';
 import { afterEach, expect, it } from 'vitest';
@@ -18,10 +19,10 @@ const judged = (seq: number): JudgedEvent =>
   ({
     event: { seq, id: `e-${seq}`, type: 'call', site: 'downtown', occurredAt: new Date().toISOString(), receivedAt: new Date().toISOString(), outcome: 'answered', rings: 1, answerSeconds: 3, greetSeconds: null, queue: null, agent: null, handleSeconds: null, derived: [] },
     judgements: [],
-  }) as unknown as JudgedEvent;
+  });
 
 const snapshot = (recent: JudgedEvent[]): Snapshot =>
-  ({ serverTime: new Date().toISOString(), standards: [], today: [], todayFrom: new Date().toISOString(), timeZone: 'UTC', series: [], recent, eventsToday: recent.length, openIncidents: [], openClocks: [], sites: [] }) as unknown as Snapshot;
+  ({ serverTime: new Date().toISOString(), standards: [], today: [], todayFrom: new Date().toISOString(), timeZone: 'UTC', series: [], recent, eventsToday: recent.length, openIncidents: [], openClocks: [], sites: [] });
 
 it('delivers an event that arrives after one with a higher seq, and a repeated one not again', async () => {
   const http: HttpServer = createServer();
