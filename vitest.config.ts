@@ -48,6 +48,8 @@ export default defineConfig({
             'test/integration/live/liveRestart.test.ts',
             'test/integration/live/revokedElsewhere.test.ts',
             'test/integration/nodes/twoNodesRevoke.test.ts',
+            'test/integration/nodes/lockedTable.test.ts',
+            'test/integration/nodes/commitLost.test.ts',
             'test/integration/compliance/figuresAgree.test.ts',
             'test/integration/compliance/sumOrder.test.ts',
             'test/integration/compliance/distributionSummaries.test.ts',

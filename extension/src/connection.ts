@@ -95,6 +95,12 @@ export class RingsideConnection {
   /** Live events and incident changes that arrived while a replay was in flight; applied after it, in seq order. */
   private held: { events: JudgedEvent[]; incidents: IncidentUpdate[] } | undefined;
   private readonly seqLog: number[] = [];
+  /**
+   * The seqs of seqLog, to tell an event already applied from one that arrives late. With several nodes an event can
+   * arrive after one with a higher seq (a node's own push reaching its clients after another node's, relayed by
+   * Redis, for an event that committed later): a cursor alone ("seq ≤ the newest seen: had it") would drop it.
+   */
+  private readonly seenSeqs = new Set<number>();
   /** The server's open incidents, by id. */
   private open = new Map<number, Incident>();
 
@@ -115,7 +121,10 @@ export class RingsideConnection {
 
   /** Every message for the dashboard, in order: connection changes, snapshot, judged, compliance. */
   readonly onMessage = this.messages.event;
-  /** Every judged event exactly once, in seq order (live, and replayed after a disconnect). */
+  /**
+   * Every judged event exactly once (live, and replayed after a disconnect), in seq order but for one arriving late:
+   * with several nodes, an event can arrive after another node's event with a higher seq.
+   */
   readonly onEvents = this.eventBatches.event;
   /** Every incident change not seen before (live, and replayed after a disconnect), and the open set after a snapshot. */
   readonly onIncidents = this.incidentBatches.event;
@@ -385,12 +394,15 @@ export class RingsideConnection {
   private acceptEvents(events: readonly JudgedEvent[], replayed: boolean): number {
     const fresh: JudgedEvent[] = [];
     for (const judged of [...events].sort((a, b) => a.event.seq - b.event.seq)) {
-      if (this.cursor && judged.event.seq <= this.cursor.lastSeq) continue;
-      if (this.cursor) this.cursor.lastSeq = judged.event.seq;
+      const seq = judged.event.seq;
+      // Below the cursor is new only if it arrived live and late (above): a replay answers only what lies above it.
+      if (this.seenSeqs.has(seq) || (this.cursor && seq <= this.cursor.lastSeq && replayed)) continue;
+      if (this.cursor) this.cursor.lastSeq = Math.max(this.cursor.lastSeq, seq);
       fresh.push(judged);
-      this.seqLog.push(judged.event.seq);
+      this.seqLog.push(seq);
+      this.seenSeqs.add(seq);
     }
-    if (this.seqLog.length > SEQ_LOG_LIMIT) this.seqLog.splice(0, this.seqLog.length - SEQ_LOG_LIMIT);
+    if (this.seqLog.length > SEQ_LOG_LIMIT) for (const seq of this.seqLog.splice(0, this.seqLog.length - SEQ_LOG_LIMIT)) this.seenSeqs.delete(seq);
     if (fresh.length > 0) this.eventBatches.fire({ events: fresh, replayed });
     return fresh.length;
   }

@@ -60,6 +60,8 @@ export interface ServerOptions extends SecurityServerOptions {
   databaseUrl?: string;
   /** Connections of this node's PostgreSQL pool (default 10). */
   databasePoolSize?: number;
+  /** How long a PostgreSQL statement waits for a lock before the request is answered 503 (default 10 s; tests shorten it). */
+  databaseLockTimeoutMs?: number;
   /** A Redis URL (redis://…): live pushes fan out to the clients of every node joined to it. */
   redisUrl?: string;
   /** Simulated live traffic through the ingest path. */

@@ -131,7 +131,7 @@ async function prepare(options: ServerOptions, host: string, logger: Logger, clo
   if (denied) throw new Error(denied);
   refuseIfHeld(options.dataDir);
   await probePort(options.port, host);
-  const backend = backendFor(options.databaseUrl, options.databasePoolSize);
+  const backend = backendFor(options.databaseUrl, options.databasePoolSize, options.databaseLockTimeoutMs);
   const newStore = async () => !(await backend.exists(options.dataDir));
   if (!options.databaseUrl && (await newStore())) refuseNewStoreBesideNodeFiles(options.dataDir, databasePath(options.dataDir));
   const envKey = options.apiKey ? options.apiKey : undefined;
@@ -171,7 +171,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const front = attachFront(core, access, options, logger, clock, witness);
   let nodes: Awaited<ReturnType<typeof joinNodes>> | null = null;
   try {
-    if (options.redisUrl) nodes = await joinNodes(front.io, options.redisUrl, core.storeKeyId, logger);
+    if (options.redisUrl) nodes = await joinNodes(front.io, options.redisUrl, core.storeKeyId, logger, front.pushLocalSnapshot);
     await listen(front.httpServer, options.port, host);
   } catch (error) {
     await nodes?.close();
@@ -302,6 +302,10 @@ function attachFront(core: Core, access: AccessSetup, options: ServerOptions, lo
   return {
     httpServer,
     io: live.io,
+    // Redis back after an outage: what other nodes pushed meanwhile (events, figures, incidents, clocks) never
+    // reached this node's clients, whose connection stayed up; a fresh snapshot is the whole picture again, and after
+    // it a client that keeps every event replays from its last one (docs/api.md).
+    pushLocalSnapshot: () => live.pushLocalSnapshot(),
     close: async (drainTimeoutMs?: number) => {
       unwatchStandards();
       unwatchSites();

@@ -14,9 +14,12 @@ export const isDatabaseUrl = (url: string): boolean => /^postgres(ql)?:\/\/./i.t
 export const notADatabaseUrl = (setting: string, url: string): string =>
   `${setting} must be a PostgreSQL URL (postgres://user@host:5432/database), got ${JSON.stringify(redacted(url))}`;
 
-/** The backend for a database URL (PostgreSQL, with `poolSize` connections or its default), or SQLite without one. */
-export function backendFor(databaseUrl: string | undefined, poolSize?: number): StoreBackend {
-  return databaseUrl ? postgresBackend({ url: databaseUrl, ...(poolSize ? { poolSize } : {}) }) : sqliteBackend;
+/**
+ * The backend for a database URL (PostgreSQL, with `poolSize` connections or its default, its statements waiting at
+ * most `lockTimeoutMs` for a lock or its default), or SQLite without one.
+ */
+export function backendFor(databaseUrl: string | undefined, poolSize?: number, lockTimeoutMs?: number): StoreBackend {
+  return databaseUrl ? postgresBackend({ url: databaseUrl, ...(poolSize ? { poolSize } : {}), ...(lockTimeoutMs ? { lockTimeoutMs } : {}) }) : sqliteBackend;
 }
 
 /** The SQLite file of a data folder (DIR/ringside.db). */

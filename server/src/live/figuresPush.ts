@@ -6,6 +6,7 @@
 // built, so what a client ends up with is what one push per group would have left it with.
 import type { Clock } from '../clock';
 import { bucketStart } from '../domain/buckets';
+import { StorageUnavailable } from '../domain/errors';
 import type { ComplianceUpdate, JudgedEvent } from '../protocol';
 
 /** How long figures may lag the events they count while events keep arriving: below what a person notices. */
@@ -54,7 +55,9 @@ export function createFiguresPush(deps: FiguresPushDeps): FiguresPush {
     // fails or passes its deadline leaves its minutes to the next push.
     let deadline: unknown = null;
     const late = new Promise<never>((_, reject) => {
-      deadline = deps.clock.setTimeout(() => reject(new Error(`today's figures were not read within ${FIGURES_READ_DEADLINE_MS} ms`)), FIGURES_READ_DEADLINE_MS);
+      // A store too slow to answer (a table locked, an overloaded database) is a storage outage, said once as one,
+      // not a bug to log with a stack at every push.
+      deadline = deps.clock.setTimeout(() => reject(new StorageUnavailable(`the database did not answer within ${FIGURES_READ_DEADLINE_MS / 1000} s (today's figures for the live push)`, 'retry shortly')), FIGURES_READ_DEADLINE_MS);
     });
     Promise.race([deps.build(minutes, deps.clock.now()), late])
       .then(

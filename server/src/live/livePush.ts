@@ -38,6 +38,8 @@ export interface Live {
   hasAudience(): boolean;
   /** A fresh snapshot to every client (standards or sites changed). */
   pushSnapshot(): void;
+  /** A fresh snapshot to this node's own clients (they may have missed other nodes' pushes). */
+  pushLocalSnapshot(): void;
   /** How many snapshots are being read from the store right now. */
   snapshotsBeingRead(): number;
   /** Replays being read and waiting for their turn (replay.ts). */
@@ -101,6 +103,9 @@ export function attachLive(deps: LiveDeps): Live {
     io,
     hasAudience,
     pushSnapshot: () => sendSnapshot(io),
+    pushLocalSnapshot: () => {
+      if (io.engine.clientsCount > 0) sendSnapshot(io.local);
+    },
     snapshotsBeingRead: () => building.size,
     replays: () => replays.stats(),
     close: async (waitMs = CLOSE_WAIT_MS) => {

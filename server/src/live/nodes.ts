@@ -35,13 +35,26 @@ function quietPublisher(pub: Redis): Redis {
 
 /**
  * Joins `io` to the other nodes of its deployment through Redis at `url`; resolves once both connections are up.
+ * `onResumed` is called when the connection that hears the other nodes is back after it was lost (and subscribed
+ * again): the pushes made meanwhile are gone, so the caller brings this node's own clients up to date.
  * `storeKeyId` names the deployment: the nodes of one store share it, so their pushes go on channels of their own and
  * another deployment on the same Redis (staging beside production) neither hears them nor is heard.
  */
-export async function joinNodes(io: LiveServer, url: string, storeKeyId: string, logger: Logger): Promise<{ close(): Promise<void> }> {
+export async function joinNodes(io: LiveServer, url: string, storeKeyId: string, logger: Logger, onResumed: () => void = () => undefined): Promise<{ close(): Promise<void> }> {
   const pub = new Redis(url, { lazyConnect: true, connectTimeout: 5000 });
   const sub = pub.duplicate();
   let warned = false;
+  // Whether the subscribing connection was lost since it last subscribed: what other nodes pushed meanwhile never
+  // reached this node's clients, and nothing else would tell them (their own connection to this node stayed up).
+  let missed = false;
+  sub.on('close', () => (missed = joined));
+  sub.on('ready', () => {
+    if (!missed) return;
+    missed = false;
+    // ioredis sends the subscriptions again as it turns ready; a PING sent after them is answered after Redis took
+    // them, so what the caller reads from the database then is followed by every push made after it.
+    void sub.ping().then(onResumed, () => (missed = true));
+  });
   // Until both connections are up, an error is the start's to report: connect() itself rejects only with "Connection
   // is closed.", so the first error seen (ENOTFOUND, ECONNREFUSED, a refused password) is the cause the refusal names.
   let joined = false;

@@ -39,6 +39,12 @@ export class StorageWatch {
   readonly store: Store;
   private outage: Outage | null = null;
   private checking: Promise<Readiness> | null = null;
+  /**
+   * The check's read while it has not answered. A check that gives up on it (late) leaves it running; the next check
+   * waits on it rather than start another, so probes every second against a database that does not answer (a table
+   * locked) hold one connection of the pool, not one more every check until requests find none free.
+   */
+  private reading: Promise<void> | null = null;
 
   constructor(
     private readonly watched: Store,
@@ -76,7 +82,8 @@ export class StorageWatch {
     let timer: unknown;
     const late = new Promise<'late'>((resolve) => (timer = this.clock.setTimeout(() => resolve('late'), READY_READ_MS)));
     try {
-      const answer = await Promise.race([this.answers(), late]);
+      this.reading ??= this.answers().finally(() => (this.reading = null));
+      const answer = await Promise.race([this.reading, late]);
       if (answer === 'late') return { ready: false, reason: `the database did not answer within ${READY_READ_MS / 1000} s` };
     } catch (error) {
       if (!isUnavailable(error)) throw error;

@@ -24,10 +24,31 @@ export interface PoolOptions {
    * answer: statements a write does not wait on cost no round trip each. Not for cursors held across queries.
    */
   pipeline?: boolean;
+  /**
+   * How long a statement may wait for a lock another session holds (PostgreSQL's lock_timeout) before it fails, as
+   * a 503; default none (wait as long as it takes: migrations, tools).
+   */
+  lockTimeoutMs?: number;
 }
 
+/**
+ * How long a node's statements wait for a lock: a table an administrator locked (`LOCK TABLE events`), a long
+ * maintenance statement, another node's write transaction holding the write lock. Without a bound every request that
+ * needs that table waits as long as the lock is held, each holding a connection and its client's socket, with no
+ * answer; with it the request is answered 503 `storage-unavailable` saying so, and its client retries. As long as
+ * a node waits for a free connection of its pool (connectionTimeoutMillis).
+ */
+export const LOCK_WAIT_MS = 10_000;
+
 export function createPool(options: PoolOptions): pg.Pool {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, types, connectionTimeoutMillis: 10_000, pipeline: options.pipeline ?? false });
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    types,
+    connectionTimeoutMillis: 10_000,
+    pipeline: options.pipeline ?? false,
+    ...(options.lockTimeoutMs ? { lock_timeout: options.lockTimeoutMs } : {}),
+  });
   // A connection that dies (the server restarted, an administrator terminated it) must not take the process down:
   // an idle one is replaced by the pool; a checked-out one fails its pending query, which answers 503.
   pool.on('error', () => undefined);
@@ -126,8 +147,19 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not currently accepting connections/i.test(message);
 }
 
+/** SQLSTATE lock_not_available: a statement gave up waiting for a lock (lock_timeout, LOCK_WAIT_MS). */
+const LOCK_NOT_AVAILABLE = '55P03';
+/** SQLSTATE query_canceled: a statement_timeout the database's administrator set, or pg_cancel_backend. */
+const QUERY_CANCELED = '57014';
+
 export function asUnavailable(error: unknown): unknown {
-  if (error instanceof DomainError || !isDatabaseUnavailable(error)) return error;
+  if (error instanceof DomainError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  // The database answers, but a lock or a cancel stopped the statement: saying "unreachable" would send an operator
+  // to the network. Both are rolled back whole, and a retry may succeed.
+  if (code === LOCK_NOT_AVAILABLE) return new StorageUnavailable('the database is busy: a lock another session holds (a LOCK TABLE, a long maintenance statement) kept this request waiting too long', 'retry shortly', { cause: error });
+  if (code === QUERY_CANCELED) return new StorageUnavailable('the database cancelled the statement (a statement_timeout, or an administrator cancelled it)', 'retry shortly', { cause: error });
+  if (!isDatabaseUnavailable(error)) return error;
   return new StorageUnavailable('the database is unreachable', 'retry shortly');
 }
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/errors';
 import type { StoreBackend } from '../port';
 import { PgCoordination } from './coordination';
-import { createPool, redacted } from './db';
+import { createPool, LOCK_WAIT_MS, redacted } from './db';
 import { migrate, schemaVersion } from './migrate';
 import { PG_LATEST_VERSION } from '../migrations/postgres';
 import { checkReadableSchema, SchemaError } from '../schemaVersion';
@@ -15,6 +15,8 @@ export interface PostgresBackendOptions {
   url: string;
   /** Connections per node (default 10). */
   poolSize?: number;
+  /** How long a statement waits for a lock before it fails as a 503 (default LOCK_WAIT_MS; tests shorten it). */
+  lockTimeoutMs?: number;
 }
 
 /** Opening fails with a sentence that says which database could not be reached, and why. */
@@ -28,7 +30,8 @@ const noStore = (url: string) => new DomainError('not-found', '--database', `no 
 
 export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
   const size = options.poolSize ?? 10;
-  const pool = (max = size) => createPool({ url: options.url, max });
+  const lockTimeoutMs = options.lockTimeoutMs ?? LOCK_WAIT_MS;
+  const pool = (max = size) => createPool({ url: options.url, max, lockTimeoutMs });
   const noFiles = (what: string) => new DomainError('invalid', '--database', `${what} of a PostgreSQL store is PostgreSQL's own: use pg_dump / pg_restore (docs/operations.md)`);
   return {
     async exists() {
@@ -53,7 +56,7 @@ export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
         await p.end().catch(() => undefined);
         throw error instanceof DomainError ? error : openingError(error, options.url);
       }
-      const writes = createPool({ url: options.url, max: 1, pipeline: true });
+      const writes = createPool({ url: options.url, max: 1, pipeline: true, lockTimeoutMs });
       return new PgStore(p, writes, o.now ?? Date.now, new PgCoordination(options.url, randomUUID()));
     },
     async openReadOnly(_dataDir, readOptions = {}) {

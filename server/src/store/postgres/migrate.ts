@@ -20,6 +20,9 @@ export async function migrate(pool: pg.Pool, migrations: readonly PgMigration[] 
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    // A node starting beside one that migrates waits for it however long that takes: the pool's lock timeout is for
+    // requests (db.ts, LOCK_WAIT_MS), not for this.
+    await client.query('SET LOCAL lock_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()]);
     await client.query('CREATE TABLE IF NOT EXISTS ringside_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
     const current = await schemaVersion(client);

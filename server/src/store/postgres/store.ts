@@ -10,7 +10,7 @@
 // Idempotency does not depend on the lock alone: events.id is unique, and a taken id inserts nothing (events.ts).
 import type pg from 'pg';
 import type { ReadOnlyStore, Snapshot, Store, StoreReads, WriteTx } from '../port';
-import { StorageUnavailable } from '../../domain/errors';
+import { DomainError, isUnavailable, StorageUnavailable } from '../../domain/errors';
 import { WriteQueue, WriteTxBase } from '../transactions';
 import { claimBreach, closeCase, writeCaseJudgement, writeMilestones } from './cases';
 import { PgChainWriter } from './chain';
@@ -23,6 +23,17 @@ import { PUT_EVENT_TYPE } from '../sqlite/standards';
 import { AUDIT_SECRET_SQL, toRecordedSecret } from '../sqlite/auditSecret';
 import { SIGNING_KEY_SQL, toRecordedKey } from '../sqlite/signingKey';
 import * as w from './writes';
+
+/** A write whose COMMIT was sent but never answered (the connection lost): stored or not, the database alone knows. */
+const commitUnknown = (cause: unknown) =>
+  new DomainError(
+    'unavailable',
+    '',
+    'the connection to the database was lost while it committed this request, so it may or may not have been stored: send it again as it was (the same ids); what was stored is then answered as a duplicate',
+    undefined,
+    'commit-unknown',
+    { cause },
+  );
 
 /** The advisory lock every write transaction holds ("rs-write"). */
 export const WRITE_LOCK = 0x72732d7772697465n;
@@ -191,15 +202,21 @@ export class PgStore implements Store {
     const s = new Sql(client);
     const callbacks: Array<() => void> = [];
     let broken = false;
+    let committing = false;
     try {
       await Promise.all([s.run('BEGIN'), s.run('SELECT pg_advisory_xact_lock(?)', [WRITE_LOCK.toString()])]);
       const value = await fn(new PgWriteTx(s, new PgChainWriter(s), callbacks, this.now(), this.coordination.nodeId));
+      committing = true;
       await s.run('COMMIT');
       for (const callback of callbacks) callback();
       return value;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => (broken = true));
-      throw asUnavailable(error);
+      const failure = asUnavailable(error);
+      // The connection lost once COMMIT was sent: the database may have committed it before the loss, and only it
+      // knows. "Nothing was stored" could be false; a retry with the same ids is safe either way.
+      if (committing && broken && isUnavailable(failure)) throw commitUnknown(failure);
+      throw failure;
     } finally {
       client.release(broken);
     }
