@@ -1,6 +1,6 @@
 // The forwarder's file follower on real files in a temporary directory. Time is driven by hand: tests call
 // pollOnce() themselves, or give run() timers they fire; nothing waits for a fixed time.
-import { appendFile, mkdtemp, open, readdir, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, open, readdir, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -336,6 +336,53 @@ describe('file follower: rotation and truncation', () => {
     await h.follower.pollOnce();
     expect(h.lines()).toEqual(['1|a', '2|b', '3|c', '4|d']);
     expect(opened(h.events)).toEqual(['no-state', 'truncated']);
+  });
+
+  it('after copytruncate, first sends the lines the copy holds past the offset (written before the truncation, not yet sent), then the truncated file', async () => {
+    const write = await writer();
+    await write('1|a\n2|b\n');
+    const h = follow();
+    await h.follower.pollOnce();
+    // Asterisk writes on; logrotate copies the file and truncates it before the follower's next poll.
+    await write('3|c\n4|d\n');
+    await copyFile(path, `${path}.1`);
+    await truncate(path, 0);
+    await write('5|e\n');
+    await h.follower.pollOnce();
+    expect(h.lines()).toEqual(['1|a', '2|b', '3|c', '4|d', '5|e']);
+    expect(h.events.filter((e) => e.kind === 'opened')).toEqual([
+      { kind: 'opened', path, offset: 0, reason: 'no-state' },
+      { kind: 'opened', path: `${path}.1`, offset: 8, reason: 'copy-of-truncated' },
+      { kind: 'opened', path, offset: 0, reason: 'truncated' },
+    ]);
+    // Truncated again and rewritten past the offset before a poll: the copy is recognised by its first bytes too.
+    await write('6|f\n');
+    await copyFile(path, `${path}.1`);
+    await writeFile(path, '7|g\n8|h\n9|i\n');
+    await h.follower.pollOnce();
+    expect(h.lines().slice(5)).toEqual(['6|f', '7|g', '8|h', '9|i']);
+  });
+
+  it('after copytruncate while stopped, finishes the copy from the saved offset first, also after a crash in the copy', async () => {
+    const write = await writer();
+    await write('1|a\n2|b\n');
+    const first = follow();
+    await first.follower.pollOnce();
+    await first.follower.stop();
+    await write('3|c\n4|d\n');
+    await copyFile(path, `${path}.1`);
+    await truncate(path, 0);
+    await write('5|e\n');
+    // The sender fails after the copy's first line: the state now names the copy, found again by its inode (and left,
+    // like a renamed file, once a poll finds it quiet).
+    const crashing = follow({ maxBatchLines: 1, send: async (batch) => { if (batch.lines[0] === '4|d') throw new FatalSendError('crash'); crashing.batches.push(batch); } });
+    await expect(crashing.follower.pollOnce()).rejects.toThrow('crash');
+    await crashing.follower.stop();
+    const second = follow();
+    await second.follower.pollOnce();
+    await second.follower.pollOnce();
+    expect([...first.lines(), ...crashing.lines(), ...second.lines()]).toEqual(['1|a', '2|b', '3|c', '4|d', '5|e']);
+    expect([opened(crashing.events), opened(second.events)]).toEqual([['copy-of-truncated'], ['resumed', 'rotated']]);
   });
 
   it('recognises a file truncated and rewritten past the offset between two polls by its first bytes', async () => {

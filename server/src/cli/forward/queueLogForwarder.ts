@@ -263,7 +263,8 @@ function casesText(body: string, member: 'late' | 'unmeasured', what: string): s
 function eventText(event: FollowerEvent): string {
   switch (event.kind) {
     case 'opened':
-      return `following ${event.path} from byte ${event.offset} (${event.reason})`;
+      // A copy is read before the file it was made of: say which file that is, since the path named is not --file.
+      return `following ${event.path} from byte ${event.offset} (${event.reason}${event.reason === 'copy-of-truncated' ? `: the lines written before the truncation that were not sent yet; then the truncated file from its start` : ''})`;
     case 'partial-line-dropped':
       return `${event.path}: dropped an unterminated last line of ${event.bytes} byte(s) (the file was rotated)`;
     case 'retrying':
