@@ -90,12 +90,21 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
     pause: (ms) => new Promise((r) => { const t = setTimeout(r, ms); wake = () => { clearTimeout(t); r(); }; }),
   };
   const client = connect(broker, { clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000 });
-  // Not acknowledged (done not called) when stopping: the broker sends the message again at the next start.
-  client.handleMessage = (packet, done) =>
-    void deliver(f, packet).then(
-      (setup) => (setup !== undefined ? stopFor(setup) : stopping ? undefined : done()),
+  const redeliveries = new Redeliveries();
+  // Counts the connections lost: an acknowledgement is sent only on the connection the message came on.
+  let connectionsLost = 0;
+  client.on('close', () => connectionsLost++);
+  // Not acknowledged (done not called) when stopping: the broker sends the message again at the next start. Nor when
+  // the connection it came on was lost meanwhile (while a message is retried, mqtt.js reads nothing else, the
+  // broker's keepalive answer included, so a server down for a minute ends the connection): the broker sends it again
+  // on the next one, and that copy, recognised (Redeliveries), waits for this delivery and is acknowledged instead.
+  client.handleMessage = (packet, done) => {
+    const connection = connectionsLost;
+    void redeliveries.deliver(packet, (receivedAt) => deliver(f, packet, receivedAt)).then(
+      (setup) => (setup !== undefined ? stopFor(setup) : stopping || connection !== connectionsLost ? undefined : done()),
       (e: unknown) => done(e as Error),
     );
+  };
   io.err(`forwarding ${pattern.filter} on ${redacted(broker)} to ${target.href} (client id ${clientId})\n`);
   return new Promise<number>((resolve) => {
     const finish = (code: number) => {
@@ -132,13 +141,50 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
   });
 }
 
+/** How many acknowledged messages are remembered, for a copy the broker sends again when an acknowledgement was lost. */
+const REMEMBERED_MESSAGES = 1000;
+
+/**
+ * The QoS 1 messages being delivered and the last ones received, by packet id, topic and payload: a message the broker
+ * sends again (flagged `dup`: its acknowledgement was not received, the connection was lost) has the same three. Such
+ * a copy is not posted while the first is still being posted (two posts at once, one refused as a conflict), and a
+ * milestone without `at` keeps the time its first copy was received: dated again, it would be another milestone,
+ * refused (409), or stored with the later time if that copy was posted first. A message not flagged `dup` is new,
+ * whatever it has in common with an earlier one (the broker reuses packet ids), and is dated when received.
+ */
+class Redeliveries {
+  private readonly inFlight = new Map<string, Promise<string | undefined>>();
+  private readonly received = new Map<string, Date>();
+
+  deliver(packet: IPublishPacket, post: (receivedAt: Date) => Promise<string | undefined>): Promise<string | undefined> {
+    if (packet.messageId === undefined) return post(new Date());
+    const key = `${packet.messageId} ${packet.topic} ${createHash('sha256').update(packet.payload).digest('hex')}`;
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const receivedAt = (packet.dup ? this.received.get(key) : undefined) ?? new Date();
+    this.remember(key, receivedAt);
+    const delivery = post(receivedAt).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, delivery);
+    return delivery;
+  }
+
+  private remember(key: string, receivedAt: Date): void {
+    this.received.delete(key);
+    this.received.set(key, receivedAt);
+    for (const oldest of this.received.keys()) {
+      if (this.received.size <= REMEMBERED_MESSAGES) break;
+      this.received.delete(oldest);
+    }
+  }
+}
+
 /**
  * Posts one message until the server stored or refused it; returns early only when stopping. Returns why the
  * forwarder must stop when the refusal is of its setup rather than of the message (setupRefusal).
  */
-async function deliver(f: Forwarding, packet: IPublishPacket): Promise<string | undefined> {
+async function deliver(f: Forwarding, packet: IPublishPacket, receivedAt: Date): Promise<string | undefined> {
   const topic = packet.topic;
-  const body = milestonesBody(f.pattern, topic, Buffer.from(packet.payload), { ...(f.site !== undefined ? { site: f.site } : {}), ...(f.type !== undefined ? { type: f.type } : {}), receivedAt: new Date() });
+  const body = milestonesBody(f.pattern, topic, Buffer.from(packet.payload), { ...(f.site !== undefined ? { site: f.site } : {}), ...(f.type !== undefined ? { type: f.type } : {}), receivedAt });
   if (typeof body === 'string') {
     f.io.err(`message on ${topic} skipped: ${body}\n`);
     return;
