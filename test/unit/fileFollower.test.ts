@@ -1,6 +1,6 @@
 // The forwarder's file follower on real files in a temporary directory. Time is driven by hand: tests call
 // pollOnce() themselves, or give run() timers they fire; nothing waits for a fixed time.
-import { appendFile, copyFile, mkdtemp, open, readdir, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, open, readdir, rename, rm, stat, truncate, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -310,6 +310,50 @@ describe('file follower: rotation and truncation', () => {
       { kind: 'opened', path: `${path}.1`, offset: 8, reason: 'resumed' },
       { kind: 'opened', path, offset: 0, reason: 'rotated' },
     ]);
+  });
+
+  /** logrotate's shift (queue_log.2 → queue_log.3, ….1 → ….2, queue_log → queue_log.1, a new queue_log), the file rotated last written at `writtenAt` (s). */
+  async function rotateByRename(writtenAt: number, next: string): Promise<void> {
+    for (const n of [2, 1]) await rename(`${path}.${n}`, `${path}.${n + 1}`).catch(() => undefined);
+    await rename(path, `${path}.1`);
+    await utimes(`${path}.1`, writtenAt, writtenAt);
+    await writeFile(path, next);
+  }
+
+  it('after two rotations before the first rotated file was finished, reads the one rotated in between before the new one', async () => {
+    const write = await writer();
+    await write('1|a\n');
+    const h = follow();
+    await h.follower.pollOnce();
+    // The server is down (nothing is read) over two rotations; the first file still got a line before the first.
+    await write('2|b\n');
+    await rotateByRename(1000, '3|c\n4|d\n');
+    await rotateByRename(2000, '5|e\n');
+    for (let i = 0; i < 3; i++) await h.follower.pollOnce();
+    expect(h.lines()).toEqual(['1|a', '2|b', '3|c', '4|d', '5|e']);
+    expect(h.events.filter((e) => e.kind === 'opened')).toEqual([
+      { kind: 'opened', path, offset: 0, reason: 'no-state' },
+      { kind: 'opened', path: `${path}.1`, offset: 0, reason: 'next-rotated' },
+      { kind: 'opened', path, offset: 0, reason: 'rotated' },
+    ]);
+  });
+
+  it('after three rotations while stopped, finishes the file it was in, then every file rotated since, oldest first', async () => {
+    await writeFile(path, '1|a\n');
+    const first = follow();
+    await first.follower.pollOnce();
+    await first.follower.stop();
+    await appendFile(path, '2|b\n');
+    await rotateByRename(1000, '3|c\n');
+    await rotateByRename(2000, '4|d\n');
+    await rotateByRename(3000, '5|e\n');
+    // An older rotation, last written before the file it was in: not read again.
+    await writeFile(`${path}.4`, '0|z\n');
+    await utimes(`${path}.4`, 500, 500);
+    const second = follow();
+    for (let i = 0; i < 6; i++) await second.follower.pollOnce();
+    expect(second.lines()).toEqual(['2|b', '3|c', '4|d', '5|e']);
+    expect(opened(second.events)).toEqual(['resumed', 'next-rotated', 'next-rotated', 'rotated']);
   });
 
   it('after a rotation while stopped with the old file gone, reads the new file and reports the possible gap', async () => {

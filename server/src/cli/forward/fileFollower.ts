@@ -15,7 +15,7 @@
 // read from the copy, since they were written before the truncation and the truncated file no longer has them.
 import { isUtf8 } from 'node:buffer';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { nonUtf8Where } from '../../protocol/utf8';
 import { FINGERPRINT_BYTES, fingerprintOf, readState, StateFileError, unlessMissing, writeState, type FollowState } from './stateFile';
 
@@ -36,10 +36,11 @@ export interface LineBatch {
 /**
  * Why a file was (re)opened: resumed from the state; no state yet; truncated or replaced in place (read again
  * from the start); the copy of a file truncated in place (copytruncate), read from the saved offset to its end before
- * the truncated file; rotated (the new file at the path); rotated while stopped with the old file gone (lines
+ * the truncated file; rotated (the new file at the path); the file rotated after the one just finished, before the
+ * one now at the path (two rotations before the follower finished the first); rotated while stopped with the old file gone (lines
  * written to it after the saved offset could not be read); the path did not exist and now does.
  */
-export type OpenReason = 'resumed' | 'no-state' | 'truncated' | 'replaced' | 'copy-of-truncated' | 'rotated' | 'rotated-file-missing' | 'appeared';
+export type OpenReason = 'resumed' | 'no-state' | 'truncated' | 'replaced' | 'copy-of-truncated' | 'rotated' | 'next-rotated' | 'rotated-file-missing' | 'appeared';
 
 export type FollowerEvent =
   | { kind: 'opened'; path: string; offset: number; reason: OpenReason }
@@ -409,8 +410,13 @@ export class FileFollower {
       return false;
     }
     if (size > file.offset) this.o.onEvent?.({ kind: 'partial-line-dropped', path: this.pathOf(file), bytes: size - file.offset });
+    const next = await nextRotated(this.o.path, file, pathStat);
     await this.closeFile();
-    if (!(await this.openPath(0, file.isCopy ? 'truncated' : 'rotated'))) return false;
+    if (next !== null && (await this.openAt(next, 0))) {
+      this.o.onEvent?.({ kind: 'opened', path: next, offset: 0, reason: 'next-rotated' });
+    } else if (!(await this.openPath(0, file.isCopy ? 'truncated' : 'rotated'))) {
+      return false;
+    }
     await this.save();
     return true;
   }
@@ -482,6 +488,28 @@ async function findCopy(directory: string, fingerprint: { length: number; hash: 
     }
   }
   return found?.path ?? null;
+}
+
+/**
+ * The file rotated away after `finished` and before the file now at `path` (`pathStat`), if one is still in the
+ * folder: the path was rotated twice before the follower finished `finished` (the server was down, the forwarder
+ * stopped, over two rotations). Rotated files keep their names' start (`queue_log.1`, `queue_log-20261208`), and the
+ * writer moved on to each after its last write to the one before, so it is the one of them, other than the path's,
+ * last written first after `finished` was (by modification time: the lines' own epochs need not be in order). Older
+ * rotations were last written before and are passed over; a copy of a file (copytruncate) is read too, its lines
+ * duplicates the server recognises if they were sent.
+ */
+async function nextRotated(path: string, finished: { handle: FileHandle; dev: bigint; ino: bigint }, pathStat: { dev: bigint; ino: bigint }): Promise<string | null> {
+  const after = (await finished.handle.stat({ bigint: true })).mtimeNs;
+  let next: { path: string; mtimeNs: bigint } | null = null;
+  for (const name of await readdir(dirname(path))) {
+    if (!name.startsWith(basename(path))) continue;
+    const candidate = join(dirname(path), name);
+    const s = await statOrNull(candidate);
+    if (!s || !s.isFile() || s.size === 0n || (s.dev === finished.dev && s.ino === finished.ino) || (s.dev === pathStat.dev && s.ino === pathStat.ino)) continue;
+    if (s.mtimeNs >= after && (next === null || s.mtimeNs < next.mtimeNs)) next = { path: candidate, mtimeNs: s.mtimeNs };
+  }
+  return next?.path ?? null;
 }
 
 /** The file in `directory` with this device and inode (a rotated log keeps its inode when renamed). */
