@@ -347,9 +347,13 @@ describe('file follower: rotation and truncation', () => {
     await rotateByRename(1000, '3|c\n');
     await rotateByRename(2000, '4|d\n');
     await rotateByRename(3000, '5|e\n');
-    // An older rotation, last written before the file it was in: not read again.
+    // An older rotation, last written before the file it was in: not read again. Nor is a compressed rotation (it keeps
+    // the time it was last written), nor a state file named after the queue_log: neither begins as a queue_log line.
     await writeFile(`${path}.4`, '0|z\n');
     await utimes(`${path}.4`, 500, 500);
+    await writeFile(`${path}.5.gz`, Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
+    await utimes(`${path}.5.gz`, 2500, 2500);
+    await writeFile(`${path}.forward-state.json`, '{"version":1}\n');
     const second = follow();
     for (let i = 0; i < 6; i++) await second.follower.pollOnce();
     expect(second.lines()).toEqual(['2|b', '3|c', '4|d', '5|e']);

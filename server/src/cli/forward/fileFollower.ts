@@ -507,9 +507,23 @@ async function nextRotated(path: string, finished: { handle: FileHandle; dev: bi
     const candidate = join(dirname(path), name);
     const s = await statOrNull(candidate);
     if (!s || !s.isFile() || s.size === 0n || (s.dev === finished.dev && s.ino === finished.ino) || (s.dev === pathStat.dev && s.ino === pathStat.ino)) continue;
-    if (s.mtimeNs >= after && (next === null || s.mtimeNs < next.mtimeNs)) next = { path: candidate, mtimeNs: s.mtimeNs };
+    if (s.mtimeNs >= after && (next === null || s.mtimeNs < next.mtimeNs) && (await beginsWithEpoch(candidate))) next = { path: candidate, mtimeNs: s.mtimeNs };
   }
   return next?.path ?? null;
+}
+
+/**
+ * Whether a file begins as a queue_log line does (`1772438400|`): a compressed rotation (`queue_log.2.gz`, which keeps
+ * the time it was last written), a state or rejects file named after the queue_log, is not read as one.
+ */
+async function beginsWithEpoch(path: string): Promise<boolean> {
+  const handle = await open(path, 'r').catch(() => null);
+  if (handle === null) return false;
+  try {
+    return /^\d{1,12}\|/.test((await readAt(handle, 0, 13)).toString('latin1'));
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The file in `directory` with this device and inode (a rotated log keeps its inode when renamed). */
