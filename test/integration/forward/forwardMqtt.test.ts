@@ -157,7 +157,9 @@ describe('forward mqtt', () => {
     expect(again.stderr().match(/forwarded/g)).toHaveLength(1);
     again.child.kill('SIGTERM');
     expect(await again.exit).toBe(0);
+    // It saves its sessions as it stops: removed once it has.
     own.process.kill('SIGTERM');
+    await new Promise((r) => own.process.once('exit', r));
     removeDir(brokerDir);
   });
 

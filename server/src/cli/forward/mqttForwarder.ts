@@ -6,7 +6,7 @@
 // would refuse every message after it too: the forwarder stops without acknowledging it, leaving it and the
 // backlog with the broker for the next start.
 import { createHash } from 'node:crypto';
-import { connect, type IPublishPacket } from 'mqtt';
+import { connect, type IPublishPacket, type MqttClient } from 'mqtt';
 import { BUILT_IN_EVENT_TYPES } from '../../protocol/builtInEventTypes';
 import { didYouMean } from '../../protocol/nearMiss';
 import { redactedUrl } from '../../domain/redactedUrl';
@@ -90,21 +90,7 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
     pause: (ms) => new Promise((r) => { const t = setTimeout(r, ms); wake = () => { clearTimeout(t); r(); }; }),
   };
   const client = connect(broker, { clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000 });
-  const redeliveries = new Redeliveries();
-  // Counts the connections lost: an acknowledgement is sent only on the connection the message came on.
-  let connectionsLost = 0;
-  client.on('close', () => connectionsLost++);
-  // Not acknowledged (done not called) when stopping: the broker sends the message again at the next start. Nor when
-  // the connection it came on was lost meanwhile (while a message is retried, mqtt.js reads nothing else, the
-  // broker's keepalive answer included, so a server down for a minute ends the connection): the broker sends it again
-  // on the next one, and that copy, recognised (Redeliveries), waits for this delivery and is acknowledged instead.
-  client.handleMessage = (packet, done) => {
-    const connection = connectionsLost;
-    void redeliveries.deliver(packet, (receivedAt) => deliver(f, packet, receivedAt)).then(
-      (setup) => (setup !== undefined ? stopFor(setup) : stopping || connection !== connectionsLost ? undefined : done()),
-      (e: unknown) => done(e as Error),
-    );
-  };
+  acknowledgeWhenDelivered(client, f, (why) => stopFor(why));
   io.err(`forwarding ${pattern.filter} on ${redacted(broker)} to ${target.href} (client id ${clientId})\n`);
   return new Promise<number>((resolve) => {
     const finish = (code: number) => {
@@ -141,7 +127,27 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
   });
 }
 
-/** How many acknowledged messages are remembered, for a copy the broker sends again when an acknowledgement was lost. */
+/**
+ * Posts each message, acknowledging it to the broker once stored. Not acknowledged (done not called) when stopping:
+ * the broker sends the message again at the next start. Nor when the connection it came on was lost meanwhile (while
+ * a message is retried, mqtt.js reads nothing else, the broker's keepalive answer included, so a server down for a
+ * minute ends the connection): the broker sends it again on the next one, and that copy, recognised (Redeliveries),
+ * waits for this delivery and is acknowledged instead.
+ */
+function acknowledgeWhenDelivered(client: MqttClient, f: Forwarding, stopFor: (why: string) => void): void {
+  const redeliveries = new Redeliveries();
+  let connectionsLost = 0;
+  client.on('close', () => connectionsLost++);
+  client.handleMessage = (packet, done) => {
+    const connection = connectionsLost;
+    void redeliveries.deliver(packet, (receivedAt) => deliver(f, packet, receivedAt)).then(
+      (setup) => (setup !== undefined ? stopFor(setup) : f.stopped() || connection !== connectionsLost ? undefined : done()),
+      (e: unknown) => done(e as Error),
+    );
+  };
+}
+
+/** How many messages received last are remembered, for a copy the broker sends again when an acknowledgement was lost. */
 const REMEMBERED_MESSAGES = 1000;
 
 /**
