@@ -163,6 +163,28 @@ describe('forward mqtt', () => {
     removeDir(brokerDir);
   });
 
+  it('dates a milestone without `at` when the message arrived, not when the server is back to take it', async () => {
+    const f = forward([...args(), '--client-id', 'forwarder-arrivals']);
+    await f.until('stderr', /subscribed to/);
+    const { port } = new URL(server.url);
+    await server.close();
+    // The server is down: the first message is retried, the ones behind it wait for it.
+    await publisher.publishAsync('ringside/west/reception', JSON.stringify({ caseId: 'a0', milestone: 'arrived' }), { qos: 1 });
+    await publisher.publishAsync('ringside/west/reception', JSON.stringify({ caseId: 'a1', milestone: 'arrived' }), { qos: 1 });
+    const arrived = Date.now();
+    await f.until('stderr', /retrying in 2000 ms/);
+    const greeted = Date.now();
+    await publisher.publishAsync('ringside/west/reception', JSON.stringify({ caseId: 'a1', milestone: 'greeted' }), { qos: 1 });
+    await f.until('stderr', /retrying in 4000 ms/);
+    server = await startTestServer({ dataDir: server.dataDir, port: Number(port) });
+    await times(f, 'forwarded 1 milestone\\(s\\) from ringside/west/reception \\(201\\)', 3);
+    const event = (await server.getJson(`/api/v1/events/${encodeURIComponent('case:visit:west:a1')}`)).body as { event: { greetSeconds: number } };
+    // As the visitor was greeted: between the two publications, not the instant both were posted.
+    expect(event.event.greetSeconds).toBeGreaterThanOrEqual((greeted - arrived) / 1000 - 0.5);
+    f.child.kill('SIGTERM');
+    expect(await f.exit).toBe(0);
+  });
+
   it('stops without acknowledging when the server refuses its key, scope or address, leaving the messages with the broker', async () => {
     const key = async (body: Record<string, unknown>) => {
       const created = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}` }, body: JSON.stringify(body) });

@@ -14,6 +14,7 @@ import { UsageError, type Io, type Values } from '../usage';
 import { parseTopic, milestonesBody, type TopicPattern } from './mqttTopic';
 import { apiUrl, forwarderKey, getFromRingside, postToRingside, serverUrl, setupRefusal, siteOption } from './ringsideApi';
 import { stopForwarderOnSignals } from './stopSignals';
+import { noteArrivals, Receipts } from './mqttReceipts';
 
 const RETRY = { initialMs: 1000, maxMs: 60_000 };
 
@@ -89,8 +90,11 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
     stopped: () => stopping,
     pause: (ms) => new Promise((r) => { const t = setTimeout(r, ms); wake = () => { clearTimeout(t); r(); }; }),
   };
-  const client = connect(broker, { clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000 });
+  // MQTT 3.1.1 (mqtt.js's default, said here since mqttReceipts.ts reads its packets); connected once its arrivals
+  // are noted, since the first CONNECT is sent as the connection is made.
+  const client = connect(broker, { clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000, protocolVersion: 4, manualConnect: true });
   acknowledgeWhenDelivered(client, f, (why) => stopFor(why));
+  client.connect();
   io.err(`forwarding ${pattern.filter} on ${redacted(broker)} to ${target.href} (client id ${clientId})\n`);
   return new Promise<number>((resolve) => {
     const finish = (code: number) => {
@@ -131,57 +135,21 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
  * Posts each message, acknowledging it to the broker once stored. Not acknowledged (done not called) when stopping:
  * the broker sends the message again at the next start. Nor when the connection it came on was lost meanwhile (while
  * a message is retried, mqtt.js reads nothing else, the broker's keepalive answer included, so a server down for a
- * minute ends the connection): the broker sends it again on the next one, and that copy, recognised (Redeliveries),
+ * minute ends the connection): the broker sends it again on the next one, and that copy, recognised (Receipts),
  * waits for this delivery and is acknowledged instead.
  */
 function acknowledgeWhenDelivered(client: MqttClient, f: Forwarding, stopFor: (why: string) => void): void {
-  const redeliveries = new Redeliveries();
+  const receipts = new Receipts();
+  noteArrivals(client, receipts);
   let connectionsLost = 0;
   client.on('close', () => connectionsLost++);
   client.handleMessage = (packet, done) => {
     const connection = connectionsLost;
-    void redeliveries.deliver(packet, (receivedAt) => deliver(f, packet, receivedAt)).then(
+    void receipts.deliver(packet, (receivedAt) => deliver(f, packet, receivedAt)).then(
       (setup) => (setup !== undefined ? stopFor(setup) : f.stopped() || connection !== connectionsLost ? undefined : done()),
       (e: unknown) => done(e as Error),
     );
   };
-}
-
-/** How many messages received last are remembered, for a copy the broker sends again when an acknowledgement was lost. */
-const REMEMBERED_MESSAGES = 1000;
-
-/**
- * The QoS 1 messages being delivered and the last ones received, by packet id, topic and payload: a message the broker
- * sends again (flagged `dup`: its acknowledgement was not received, the connection was lost) has the same three. Such
- * a copy is not posted while the first is still being posted (two posts at once, one refused as a conflict), and a
- * milestone without `at` keeps the time its first copy was received: dated again, it would be another milestone,
- * refused (409), or stored with the later time if that copy was posted first. A message not flagged `dup` is new,
- * whatever it has in common with an earlier one (the broker reuses packet ids), and is dated when received.
- */
-class Redeliveries {
-  private readonly inFlight = new Map<string, Promise<string | undefined>>();
-  private readonly received = new Map<string, Date>();
-
-  deliver(packet: IPublishPacket, post: (receivedAt: Date) => Promise<string | undefined>): Promise<string | undefined> {
-    if (packet.messageId === undefined) return post(new Date());
-    const key = `${packet.messageId} ${packet.topic} ${createHash('sha256').update(packet.payload).digest('hex')}`;
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
-    const receivedAt = (packet.dup ? this.received.get(key) : undefined) ?? new Date();
-    this.remember(key, receivedAt);
-    const delivery = post(receivedAt).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, delivery);
-    return delivery;
-  }
-
-  private remember(key: string, receivedAt: Date): void {
-    this.received.delete(key);
-    this.received.set(key, receivedAt);
-    for (const oldest of this.received.keys()) {
-      if (this.received.size <= REMEMBERED_MESSAGES) break;
-      this.received.delete(oldest);
-    }
-  }
 }
 
 /**
