@@ -69,7 +69,7 @@ export function noteArrivals(client: MqttClient, receipts: Receipts): void {
   client.on('packetsend', (packet) => {
     if (packet.cmd !== 'connect') return;
     const packets = new PacketCutter((p) => receipts.arrived(p));
-    client.stream.prependListener('data', (chunk: Buffer) => packets.push(chunk));
+    client.stream.prependListener('data', (chunk: Uint8Array) => packets.push(chunk));
   });
 }
 
@@ -80,10 +80,10 @@ class PacketCutter {
 
   constructor(private readonly onPublish: (publish: { messageId: number; topic: string; payload: Buffer; dup: boolean }) => void) {}
 
-  push(chunk: Buffer): void {
+  push(chunk: Uint8Array): void {
     if (this.broken) return;
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     try {
+      this.pending = Buffer.concat([this.pending, chunk]);
       for (let packet = this.next(); packet !== null; packet = this.next()) this.publishOf(packet.first, packet.body);
     } catch {
       // Bytes that are no MQTT 3.1.1 (mqtt.js ends such a connection itself): messages are dated when handed over.
