@@ -1,6 +1,6 @@
 // The forwarder's file follower on real files in a temporary directory. Time is driven by hand: tests call
 // pollOnce() themselves, or give run() timers they fire; nothing waits for a fixed time.
-import { appendFile, mkdtemp, open, readdir, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, open, readdir, rename, rm, stat, truncate, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -312,6 +312,54 @@ describe('file follower: rotation and truncation', () => {
     ]);
   });
 
+  /** logrotate's shift (queue_log.2 → queue_log.3, ….1 → ….2, queue_log → queue_log.1, a new queue_log), the file rotated last written at `writtenAt` (s). */
+  async function rotateByRename(writtenAt: number, next: string): Promise<void> {
+    for (const n of [2, 1]) await rename(`${path}.${n}`, `${path}.${n + 1}`).catch(() => undefined);
+    await rename(path, `${path}.1`);
+    await utimes(`${path}.1`, writtenAt, writtenAt);
+    await writeFile(path, next);
+  }
+
+  it('after two rotations before the first rotated file was finished, reads the one rotated in between before the new one', async () => {
+    const write = await writer();
+    await write('1|a\n');
+    const h = follow();
+    await h.follower.pollOnce();
+    // The server is down (nothing is read) over two rotations; the first file still got a line before the first.
+    await write('2|b\n');
+    await rotateByRename(1000, '3|c\n4|d\n');
+    await rotateByRename(2000, '5|e\n');
+    for (let i = 0; i < 3; i++) await h.follower.pollOnce();
+    expect(h.lines()).toEqual(['1|a', '2|b', '3|c', '4|d', '5|e']);
+    expect(h.events.filter((e) => e.kind === 'opened')).toEqual([
+      { kind: 'opened', path, offset: 0, reason: 'no-state' },
+      { kind: 'opened', path: `${path}.1`, offset: 0, reason: 'next-rotated' },
+      { kind: 'opened', path, offset: 0, reason: 'rotated' },
+    ]);
+  });
+
+  it('after three rotations while stopped, finishes the file it was in, then every file rotated since, oldest first', async () => {
+    await writeFile(path, '1|a\n');
+    const first = follow();
+    await first.follower.pollOnce();
+    await first.follower.stop();
+    await appendFile(path, '2|b\n');
+    await rotateByRename(1000, '3|c\n');
+    await rotateByRename(2000, '4|d\n');
+    await rotateByRename(3000, '5|e\n');
+    // An older rotation, last written before the file it was in: not read again. Nor is a compressed rotation (it keeps
+    // the time it was last written), nor a state file named after the queue_log: neither begins as a queue_log line.
+    await writeFile(`${path}.4`, '0|z\n');
+    await utimes(`${path}.4`, 500, 500);
+    await writeFile(`${path}.5.gz`, Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
+    await utimes(`${path}.5.gz`, 2500, 2500);
+    await writeFile(`${path}.forward-state.json`, '{"version":1}\n');
+    const second = follow();
+    for (let i = 0; i < 6; i++) await second.follower.pollOnce();
+    expect(second.lines()).toEqual(['2|b', '3|c', '4|d', '5|e']);
+    expect(opened(second.events)).toEqual(['resumed', 'next-rotated', 'next-rotated', 'rotated']);
+  });
+
   it('after a rotation while stopped with the old file gone, reads the new file and reports the possible gap', async () => {
     await writeFile(path, '1|a\n');
     const first = follow();
@@ -336,6 +384,53 @@ describe('file follower: rotation and truncation', () => {
     await h.follower.pollOnce();
     expect(h.lines()).toEqual(['1|a', '2|b', '3|c', '4|d']);
     expect(opened(h.events)).toEqual(['no-state', 'truncated']);
+  });
+
+  it('after copytruncate, first sends the lines the copy holds past the offset (written before the truncation, not yet sent), then the truncated file', async () => {
+    const write = await writer();
+    await write('1|a\n2|b\n');
+    const h = follow();
+    await h.follower.pollOnce();
+    // Asterisk writes on; logrotate copies the file and truncates it before the follower's next poll.
+    await write('3|c\n4|d\n');
+    await copyFile(path, `${path}.1`);
+    await truncate(path, 0);
+    await write('5|e\n');
+    await h.follower.pollOnce();
+    expect(h.lines()).toEqual(['1|a', '2|b', '3|c', '4|d', '5|e']);
+    expect(h.events.filter((e) => e.kind === 'opened')).toEqual([
+      { kind: 'opened', path, offset: 0, reason: 'no-state' },
+      { kind: 'opened', path: `${path}.1`, offset: 8, reason: 'copy-of-truncated' },
+      { kind: 'opened', path, offset: 0, reason: 'truncated' },
+    ]);
+    // Truncated again and rewritten past the offset before a poll: the copy is recognised by its first bytes too.
+    await write('6|f\n');
+    await copyFile(path, `${path}.1`);
+    await writeFile(path, '7|g\n8|h\n9|i\n');
+    await h.follower.pollOnce();
+    expect(h.lines().slice(5)).toEqual(['6|f', '7|g', '8|h', '9|i']);
+  });
+
+  it('after copytruncate while stopped, finishes the copy from the saved offset first, also after a crash in the copy', async () => {
+    const write = await writer();
+    await write('1|a\n2|b\n');
+    const first = follow();
+    await first.follower.pollOnce();
+    await first.follower.stop();
+    await write('3|c\n4|d\n');
+    await copyFile(path, `${path}.1`);
+    await truncate(path, 0);
+    await write('5|e\n');
+    // The sender fails after the copy's first line: the state now names the copy, found again by its inode (and left,
+    // like a renamed file, once a poll finds it quiet).
+    const crashing = follow({ maxBatchLines: 1, send: async (batch) => { if (batch.lines[0] === '4|d') throw new FatalSendError('crash'); crashing.batches.push(batch); } });
+    await expect(crashing.follower.pollOnce()).rejects.toThrow('crash');
+    await crashing.follower.stop();
+    const second = follow();
+    await second.follower.pollOnce();
+    await second.follower.pollOnce();
+    expect([...first.lines(), ...crashing.lines(), ...second.lines()]).toEqual(['1|a', '2|b', '3|c', '4|d', '5|e']);
+    expect([opened(crashing.events), opened(second.events)]).toEqual([['copy-of-truncated'], ['resumed', 'rotated']]);
   });
 
   it('recognises a file truncated and rewritten past the offset between two polls by its first bytes', async () => {
@@ -452,8 +547,10 @@ describe('state file', () => {
   it('reads a missing state as none, and refuses one it cannot read instead of starting over', async () => {
     expect(await readState(statePath)).toBeNull();
     await writeFile(statePath, '{"version":1,"path":"/x"');
-    await expect(readState(statePath)).rejects.toThrow(new StateFileError(statePath, 'is not JSON'));
+    // Saying what is safe to do: starting over sends lines again, which the server recognises.
+    const startOver = '; it says which lines were sent, and the forwarder will not guess: remove it (or move it away) and start the forwarder again to send the file again from its first line (lines sent before are duplicates the server recognises and stores once), or with --start-at end to send only lines written from then on';
+    await expect(readState(statePath)).rejects.toThrow(new StateFileError(statePath, `is not JSON${startOver}`));
     await writeFile(statePath, JSON.stringify({ ...state, offset: -1 }));
-    await expect(readState(statePath)).rejects.toThrow(new StateFileError(statePath, 'lacks path, dev, ino, offset or fingerprint'));
+    await expect(readState(statePath)).rejects.toThrow(new StateFileError(statePath, `lacks path, dev, ino, offset or fingerprint${startOver}`));
   });
 });

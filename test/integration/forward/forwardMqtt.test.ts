@@ -7,6 +7,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchOutput, type ChildOutput } from '../support/childOutput';
 import { startMosquitto } from '../support/mosquitto';
+import { freePort } from '../../vscode/harness/processes';
 import { buildServer, mainJs, repo } from '../support/cli';
 import { removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 
@@ -32,6 +33,13 @@ function forward(args: string[], key = server.apiKey): Forwarder {
 const times = (f: Forwarder, pattern: string, count: number) => f.until('stderr', new RegExp(`(?:[^]*?${pattern}){${count}}`));
 
 const visit = (caseId: string, milestone: string, extra: Record<string, unknown> = {}) => JSON.stringify({ caseId, milestone, at: new Date().toISOString(), ...extra });
+
+/** Publishes one QoS 1 message from a client of its own (the test's publisher is on the shared broker). */
+async function publishOnce(url: string, topic: string, payload: string): Promise<void> {
+  const client = await connectAsync(url);
+  await client.publishAsync(topic, payload, { qos: 1 });
+  await client.endAsync();
+}
 
 async function openClocks(): Promise<{ site: string; caseId: string }[]> {
   const clocks = (await server.getJson('/api/v1/clocks')).body.clocks as { site: string; caseId: string }[];
@@ -101,6 +109,78 @@ describe('forward mqtt', () => {
     server = await startTestServer({ dataDir: server.dataDir, port: Number(port) });
     await times(f, 'forwarded 1 milestone\\(s\\) from ringside/north/reception', 2);
     expect((await openClocks()).map((c) => c.caseId)).toEqual(expect.arrayContaining(['w1', 'w2']));
+    f.child.kill('SIGTERM');
+    expect(await f.exit).toBe(0);
+  });
+
+  it('posts a message the broker sent again after a lost connection once, dated when its first copy was received', async () => {
+    // A broker of its own that keeps sessions across its restart, as a production one does.
+    const brokerDir = tempDataDir();
+    const port = await freePort();
+    let own = await startMosquitto(brokerDir, { port, persistence: true });
+    children.push(own.process);
+    const ownPublisher = await connectAsync(own.url, { clientId: 'redelivery-publisher' });
+    const f = forward(['--broker', own.url, '--topic', topic, '--server', server.url, '--type', 'visit', '--client-id', 'forwarder-redelivery']);
+    await f.until('stderr', /subscribed to/);
+    const { port: serverPort } = new URL(server.url);
+    await server.close();
+    // A door sensor without a clock: the forwarder dates the milestone when it receives it, and retries it.
+    const published = Date.now();
+    await ownPublisher.publishAsync('ringside/east/reception', JSON.stringify({ caseId: 'r1', milestone: 'arrived' }), { qos: 1 });
+    await f.until('stderr', /retrying in 2000 ms/);
+    // The connection is lost while the message is retried (the broker restarted; a keepalive timeout does the same):
+    // the broker sends the unacknowledged message again on the next connection.
+    await ownPublisher.endAsync(true);
+    const restarted = Date.now();
+    own.process.kill('SIGTERM');
+    await new Promise((r) => own.process.once('exit', r));
+    own = await startMosquitto(brokerDir, { port, persistence: true });
+    children.push(own.process);
+    await times(f, 'subscribed to', 2);
+    expect(f.stderr()).toMatch(/session resumed/);
+    server = await startTestServer({ dataDir: server.dataDir, port: Number(serverPort) });
+    await f.until('stderr', /forwarded 1 milestone\(s\) from ringside\/east\/reception \(201\)/);
+    const clock = ((await server.getJson('/api/v1/clocks?site=east')).body.clocks as { caseId: string; startedAt: string }[]).find((c) => c.caseId === 'r1')!;
+    expect(Date.parse(clock.startedAt)).toBeGreaterThanOrEqual(published - 1000);
+    expect(Date.parse(clock.startedAt)).toBeLessThan(restarted);
+    // Acknowledged on the connection it was sent again on: a later message is the next one to arrive, not r1 again.
+    await publishOnce(own.url, 'ringside/east/reception', visit('r2', 'arrived'));
+    await times(f, 'forwarded 1 milestone\\(s\\) from ringside/east/reception', 2);
+    f.child.kill('SIGTERM');
+    expect(await f.exit).toBe(0);
+    const again = forward(['--broker', own.url, '--topic', topic, '--server', server.url, '--type', 'visit', '--client-id', 'forwarder-redelivery']);
+    await again.until('stderr', /subscribed to/);
+    await publishOnce(own.url, 'ringside/east/reception', visit('r3', 'arrived'));
+    await again.until('stderr', /forwarded 1 milestone\(s\) from ringside\/east\/reception \(201\)/);
+    expect(f.stderr()).not.toMatch(/refused by the server/);
+    // r1 left unacknowledged would have come first, again, as a duplicate (200).
+    expect(again.stderr().match(/forwarded/g)).toHaveLength(1);
+    again.child.kill('SIGTERM');
+    expect(await again.exit).toBe(0);
+    // It saves its sessions as it stops: removed once it has.
+    own.process.kill('SIGTERM');
+    await new Promise((r) => own.process.once('exit', r));
+    removeDir(brokerDir);
+  });
+
+  it('dates a milestone without `at` when the message arrived, not when the server is back to take it', async () => {
+    const f = forward([...args(), '--client-id', 'forwarder-arrivals']);
+    await f.until('stderr', /subscribed to/);
+    const { port } = new URL(server.url);
+    await server.close();
+    // The server is down: the first message is retried, the ones behind it wait for it.
+    await publisher.publishAsync('ringside/west/reception', JSON.stringify({ caseId: 'a0', milestone: 'arrived' }), { qos: 1 });
+    await publisher.publishAsync('ringside/west/reception', JSON.stringify({ caseId: 'a1', milestone: 'arrived' }), { qos: 1 });
+    const arrived = Date.now();
+    await f.until('stderr', /retrying in 2000 ms/);
+    const greeted = Date.now();
+    await publisher.publishAsync('ringside/west/reception', JSON.stringify({ caseId: 'a1', milestone: 'greeted' }), { qos: 1 });
+    await f.until('stderr', /retrying in 4000 ms/);
+    server = await startTestServer({ dataDir: server.dataDir, port: Number(port) });
+    await times(f, 'forwarded 1 milestone\\(s\\) from ringside/west/reception \\(201\\)', 3);
+    const event = (await server.getJson(`/api/v1/events/${encodeURIComponent('case:visit:west:a1')}`)).body as { event: { greetSeconds: number } };
+    // As the visitor was greeted: between the two publications, not the instant both were posted.
+    expect(event.event.greetSeconds).toBeGreaterThanOrEqual((greeted - arrived) / 1000 - 0.5);
     f.child.kill('SIGTERM');
     expect(await f.exit).toBe(0);
   });

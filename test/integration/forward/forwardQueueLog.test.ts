@@ -2,7 +2,7 @@
 // format generator writes, rotated by rename in the middle of calls and by truncation, while the receiving
 // server stops and starts again and the forwarder itself is restarted: every line arrives once, in order.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateQueueLog, midCallCuts } from '../../support/queueLogGenerator';
@@ -104,6 +104,55 @@ describe('forward asterisk-queue-log', () => {
     expect(forwarder.stderr()).toMatch(/truncated|replaced/);
   });
 
+  it('loses no line over rotations it did not see: three by rename while it was stopped, one by copytruncate while the receiver was down', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'queue_log');
+    const all = generateQueueLog({ seed: 31, calls: 80 }).lines;
+    const [c1, c2, c3, c4, c5] = midCallCuts(all, 5, 31) as [number, number, number, number, number];
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const args = ['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(dir, 'forward.state'), '--poll-interval', '20'];
+    const upTo = (n: number) => receiver.until((r) => receivedLines(r).length >= n);
+    // logrotate's daily shift with `create`; each rotated file was last written the day it was rotated.
+    const rotate = (day: number) => {
+      for (const n of [3, 2, 1]) if (existsSync(`${log}.${n}`)) renameSync(`${log}.${n}`, `${log}.${n + 1}`);
+      renameSync(log, `${log}.1`);
+      utimesSync(`${log}.1`, day * 86_400, day * 86_400);
+    };
+
+    write(log, all.slice(0, c1));
+    let forwarder = forward(args);
+    await upTo(c1);
+    forwarder.child.kill('SIGTERM');
+    expect(await forwarder.exit).toBe(0);
+    // Stopped (a refusal waiting for someone to look, a weekend) over three rotations.
+    write(log, all.slice(c1, c2));
+    rotate(1);
+    write(log, all.slice(c2, c3));
+    rotate(2);
+    write(log, all.slice(c3, c4));
+    rotate(3);
+    write(log, all.slice(c4, c5));
+    forwarder = forward(args);
+    await upTo(c5);
+    const opened = () => forwarder.stderr().split('\n').filter((l) => l.startsWith('following ')).map((l) => /following .*(queue_log\S*) from byte \d+ \(([a-z-]+)/.exec(l)!.slice(1).join(' '));
+    expect(opened()).toEqual(['queue_log.3 resumed', 'queue_log.2 next-rotated', 'queue_log.1 next-rotated', 'queue_log rotated']);
+
+    // The receiver goes away while Asterisk writes on; logrotate copies and truncates the file meanwhile.
+    await receiver.stop();
+    const half = c5 + Math.floor((all.length - c5) / 2);
+    write(log, all.slice(c5, half));
+    await forwarder.until('stderr', /retrying in \d+ ms/);
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    write(log, all.slice(half));
+    await receiver.start();
+    await upTo(all.length);
+    await stillRunningStopsCleanly(forwarder);
+    expect(opened().slice(4)).toEqual(['queue_log.1 copy-of-truncated', 'queue_log truncated']);
+    expect(receivedLines(receiver.requests)).toEqual(all);
+  });
+
   it('takes the key from --key-file, and with --on-refused stop stops with the server\'s reasons when it refuses the lines', async () => {
     const dir = tempDir();
     const log = join(dir, 'queue_log');
@@ -118,7 +167,7 @@ describe('forward asterisk-queue-log', () => {
     writeFileSync(join(dir, 'broken'), 'offset=12');
     const broken = forward(['asterisk-queue-log', '--file', log, '--server', receiver.url, '--site', 'hq', '--state', join(dir, 'broken')]);
     expect(await broken.exit).toBe(1);
-    expect(broken.stderr()).toMatch(/state file .*broken: is not JSON/);
+    expect(broken.stderr()).toMatch(/state file .*broken: is not JSON; .*remove it .* to send the file again from its first line \(lines sent before are duplicates the server recognises/);
   });
 
   it('counts every problem the server found, beyond the ten it prints and the fifty the server lists', async () => {

@@ -10,10 +10,12 @@
 // it has stopped growing for one poll (the writer may append a last line before it reopens the path) the follower
 // switches to the new file from its first byte. If the rename happened while the follower was stopped, the old
 // file is found again by inode in the same directory. Rotation by truncation (copytruncate): a file shorter
-// than the offset, or whose first bytes changed, is read again from its start.
+// than the offset, or whose first bytes changed, is read again from its start; first, the lines after the offset
+// that the copy holds (the file in the same directory whose first bytes are the ones the offset was saved with) are
+// read from the copy, since they were written before the truncation and the truncated file no longer has them.
 import { isUtf8 } from 'node:buffer';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { nonUtf8Where } from '../../protocol/utf8';
 import { FINGERPRINT_BYTES, fingerprintOf, readState, StateFileError, unlessMissing, writeState, type FollowState } from './stateFile';
 
@@ -33,10 +35,12 @@ export interface LineBatch {
 
 /**
  * Why a file was (re)opened: resumed from the state; no state yet; truncated or replaced in place (read again
- * from the start); rotated (the new file at the path); rotated while stopped with the old file gone (lines
+ * from the start); the copy of a file truncated in place (copytruncate), read from the saved offset to its end before
+ * the truncated file; rotated (the new file at the path); the file rotated after the one just finished, before the
+ * one now at the path (two rotations before the follower finished the first); rotated while stopped with the old file gone (lines
  * written to it after the saved offset could not be read); the path did not exist and now does.
  */
-export type OpenReason = 'resumed' | 'no-state' | 'truncated' | 'replaced' | 'rotated' | 'rotated-file-missing' | 'appeared';
+export type OpenReason = 'resumed' | 'no-state' | 'truncated' | 'replaced' | 'copy-of-truncated' | 'rotated' | 'next-rotated' | 'rotated-file-missing' | 'appeared';
 
 export type FollowerEvent =
   | { kind: 'opened'; path: string; offset: number; reason: OpenReason }
@@ -101,6 +105,8 @@ interface OpenFile {
   fingerprint: { length: number; hash: string };
   /** File size when the path was first seen naming another file; the switch waits until a poll finds it unchanged. */
   sizeWhenRotated: number | null;
+  /** A copy made by copytruncate: complete when found, so the truncated file at the path is read right after it. */
+  isCopy: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -244,6 +250,7 @@ export class FileFollower {
       this.o.onEvent?.({ kind: 'opened', path: this.o.path, offset: state.offset, reason: 'resumed' });
       return;
     }
+    if (await this.openCopy({ length: state.fingerprintLength, hash: state.fingerprint }, state.offset)) return;
     file.offset = 0;
     file.linesBefore = 0;
     file.fingerprint = { length: 0, hash: fingerprintOf(Buffer.alloc(0)) };
@@ -269,7 +276,25 @@ export class FileFollower {
     if (handle === null) return false;
     const s = await handle.stat({ bigint: true });
     const head = await readAt(handle, 0, Math.min(offset, FINGERPRINT_BYTES));
-    this.current = { path, handle, dev: s.dev, ino: s.ino, offset, linesBefore: await newlinesBefore(handle, offset), fingerprint: { length: head.length, hash: fingerprintOf(head) }, sizeWhenRotated: null };
+    this.current = { path, handle, dev: s.dev, ino: s.ino, offset, linesBefore: await newlinesBefore(handle, offset), fingerprint: { length: head.length, hash: fingerprintOf(head) }, sizeWhenRotated: null, isCopy: false };
+    return true;
+  }
+
+  /**
+   * The followed file was truncated in place (or rewritten) at `offset`: if a copy of it is in the same directory
+   * (copytruncate's `queue_log.1`: a file with more than `offset` bytes whose first bytes are those the offset was
+   * saved with), follow the copy from `offset` to its end first. Those lines were written before the truncation, not
+   * yet sent (a poll interval's worth, or the whole backlog while the server was down), and are nowhere else.
+   */
+  private async openCopy(fingerprint: { length: number; hash: string }, offset: number): Promise<boolean> {
+    if (fingerprint.length === 0 || offset === 0) return false;
+    const truncated = this.current!;
+    const copy = await findCopy(dirname(this.o.path), fingerprint, offset, truncated);
+    if (copy === null || !(await this.openAt(copy, offset))) return false;
+    await truncated.handle.close();
+    this.current!.isCopy = true;
+    this.o.onEvent?.({ kind: 'opened', path: copy, offset, reason: 'copy-of-truncated' });
+    await this.save();
     return true;
   }
 
@@ -289,10 +314,13 @@ export class FileFollower {
   // ---- reading and delivering ----
 
   private async deliverAvailable(): Promise<void> {
-    const file = this.current!;
     for (;;) {
+      const file = this.current!;
       const size = Number((await file.handle.stat()).size);
-      if (size < file.offset || !(await this.headUnchanged())) return this.restartInPlace(size < file.offset ? 'truncated' : 'replaced');
+      if (size < file.offset || !(await this.headUnchanged())) {
+        if (await this.openCopy(file.fingerprint, file.offset)) continue;
+        return this.restartInPlace(size < file.offset ? 'truncated' : 'replaced');
+      }
       const read = await this.readBatch(file, size);
       if (!read) return;
       const { batch, newlines } = read;
@@ -377,13 +405,18 @@ export class FileFollower {
     const pathStat = await statOrNull(this.o.path);
     if (!pathStat || (pathStat.dev === file.dev && pathStat.ino === file.ino)) return false;
     const size = Number((await file.handle.stat()).size);
-    if (file.sizeWhenRotated !== size) {
+    if (file.sizeWhenRotated !== size && !file.isCopy) {
       file.sizeWhenRotated = size;
       return false;
     }
     if (size > file.offset) this.o.onEvent?.({ kind: 'partial-line-dropped', path: this.pathOf(file), bytes: size - file.offset });
+    const next = await nextRotated(this.o.path, file, pathStat);
     await this.closeFile();
-    if (!(await this.openPath(0, 'rotated'))) return false;
+    if (next !== null && (await this.openAt(next, 0))) {
+      this.o.onEvent?.({ kind: 'opened', path: next, offset: 0, reason: 'next-rotated' });
+    } else if (!(await this.openPath(0, file.isCopy ? 'truncated' : 'rotated'))) {
+      return false;
+    }
     await this.save();
     return true;
   }
@@ -431,6 +464,65 @@ async function statOrNull(path: string) {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
+  }
+}
+
+/**
+ * The copy copytruncate made of a file truncated at `offset`: a file in `directory`, not the truncated one, longer than
+ * `offset` and beginning with the bytes `fingerprint` hashes; the longest when there are several.
+ */
+async function findCopy(directory: string, fingerprint: { length: number; hash: string }, offset: number, truncated: { dev: bigint; ino: bigint }): Promise<string | null> {
+  let found: { path: string; size: bigint } | null = null;
+  for (const name of await readdir(directory)) {
+    const path = join(directory, name);
+    const s = await statOrNull(path);
+    if (!s || !s.isFile() || s.size <= BigInt(offset) || (s.dev === truncated.dev && s.ino === truncated.ino) || (found && found.size >= s.size)) continue;
+    // A file this user may not read (another log of the folder) cannot be the copy it would need to read.
+    const handle = await open(path, 'r').catch(() => null);
+    if (handle === null) continue;
+    try {
+      const head = await readAt(handle, 0, fingerprint.length);
+      if (head.length === fingerprint.length && fingerprintOf(head) === fingerprint.hash) found = { path, size: s.size };
+    } finally {
+      await handle.close();
+    }
+  }
+  return found?.path ?? null;
+}
+
+/**
+ * The file rotated away after `finished` and before the file now at `path` (`pathStat`), if one is still in the
+ * folder: the path was rotated twice before the follower finished `finished` (the server was down, the forwarder
+ * stopped, over two rotations). Rotated files keep their names' start (`queue_log.1`, `queue_log-20261208`), and the
+ * writer moved on to each after its last write to the one before, so it is the one of them, other than the path's,
+ * last written first after `finished` was (by modification time: the lines' own epochs need not be in order). Older
+ * rotations were last written before and are passed over; a copy of a file (copytruncate) is read too, its lines
+ * duplicates the server recognises if they were sent.
+ */
+async function nextRotated(path: string, finished: { handle: FileHandle; dev: bigint; ino: bigint }, pathStat: { dev: bigint; ino: bigint }): Promise<string | null> {
+  const after = (await finished.handle.stat({ bigint: true })).mtimeNs;
+  let next: { path: string; mtimeNs: bigint } | null = null;
+  for (const name of await readdir(dirname(path))) {
+    if (!name.startsWith(basename(path))) continue;
+    const candidate = join(dirname(path), name);
+    const s = await statOrNull(candidate);
+    if (!s || !s.isFile() || s.size === 0n || (s.dev === finished.dev && s.ino === finished.ino) || (s.dev === pathStat.dev && s.ino === pathStat.ino)) continue;
+    if (s.mtimeNs >= after && (next === null || s.mtimeNs < next.mtimeNs) && (await beginsWithEpoch(candidate))) next = { path: candidate, mtimeNs: s.mtimeNs };
+  }
+  return next?.path ?? null;
+}
+
+/**
+ * Whether a file begins as a queue_log line does (`1772438400|`): a compressed rotation (`queue_log.2.gz`, which keeps
+ * the time it was last written), a state or rejects file named after the queue_log, is not read as one.
+ */
+async function beginsWithEpoch(path: string): Promise<boolean> {
+  const handle = await open(path, 'r').catch(() => null);
+  if (handle === null) return false;
+  try {
+    return /^\d{1,12}\|/.test((await readAt(handle, 0, 13)).toString('latin1'));
+  } finally {
+    await handle.close();
   }
 }
 

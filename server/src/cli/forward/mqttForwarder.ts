@@ -6,7 +6,7 @@
 // would refuse every message after it too: the forwarder stops without acknowledging it, leaving it and the
 // backlog with the broker for the next start.
 import { createHash } from 'node:crypto';
-import { connect, type IPublishPacket } from 'mqtt';
+import { connect, type IPublishPacket, type MqttClient } from 'mqtt';
 import { BUILT_IN_EVENT_TYPES } from '../../protocol/builtInEventTypes';
 import { didYouMean } from '../../protocol/nearMiss';
 import { redactedUrl } from '../../domain/redactedUrl';
@@ -14,6 +14,7 @@ import { UsageError, type Io, type Values } from '../usage';
 import { parseTopic, milestonesBody, type TopicPattern } from './mqttTopic';
 import { apiUrl, forwarderKey, getFromRingside, postToRingside, serverUrl, setupRefusal, siteOption } from './ringsideApi';
 import { stopForwarderOnSignals } from './stopSignals';
+import { noteArrivals, Receipts } from './mqttReceipts';
 
 const RETRY = { initialMs: 1000, maxMs: 60_000 };
 
@@ -89,13 +90,11 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
     stopped: () => stopping,
     pause: (ms) => new Promise((r) => { const t = setTimeout(r, ms); wake = () => { clearTimeout(t); r(); }; }),
   };
-  const client = connect(broker, { clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000 });
-  // Not acknowledged (done not called) when stopping: the broker sends the message again at the next start.
-  client.handleMessage = (packet, done) =>
-    void deliver(f, packet).then(
-      (setup) => (setup !== undefined ? stopFor(setup) : stopping ? undefined : done()),
-      (e: unknown) => done(e as Error),
-    );
+  // MQTT 3.1.1 (mqtt.js's default, said here since mqttReceipts.ts reads its packets); connected once its arrivals
+  // are noted, since the first CONNECT is sent as the connection is made.
+  const client = connect(broker, { clientId, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000, protocolVersion: 4, manualConnect: true });
+  acknowledgeWhenDelivered(client, f, (why) => stopFor(why));
+  client.connect();
   io.err(`forwarding ${pattern.filter} on ${redacted(broker)} to ${target.href} (client id ${clientId})\n`);
   return new Promise<number>((resolve) => {
     const finish = (code: number) => {
@@ -133,12 +132,33 @@ export async function forwardMqtt(values: Values, io: Io): Promise<number> {
 }
 
 /**
+ * Posts each message, acknowledging it to the broker once stored. Not acknowledged (done not called) when stopping:
+ * the broker sends the message again at the next start. Nor when the connection it came on was lost meanwhile (while
+ * a message is retried, mqtt.js reads nothing else, the broker's keepalive answer included, so a server down for a
+ * minute ends the connection): the broker sends it again on the next one, and that copy, recognised (Receipts),
+ * waits for this delivery and is acknowledged instead.
+ */
+function acknowledgeWhenDelivered(client: MqttClient, f: Forwarding, stopFor: (why: string) => void): void {
+  const receipts = new Receipts();
+  noteArrivals(client, receipts);
+  let connectionsLost = 0;
+  client.on('close', () => connectionsLost++);
+  client.handleMessage = (packet, done) => {
+    const connection = connectionsLost;
+    void receipts.deliver(packet, (receivedAt) => deliver(f, packet, receivedAt)).then(
+      (setup) => (setup !== undefined ? stopFor(setup) : f.stopped() || connection !== connectionsLost ? undefined : done()),
+      (e: unknown) => done(e as Error),
+    );
+  };
+}
+
+/**
  * Posts one message until the server stored or refused it; returns early only when stopping. Returns why the
  * forwarder must stop when the refusal is of its setup rather than of the message (setupRefusal).
  */
-async function deliver(f: Forwarding, packet: IPublishPacket): Promise<string | undefined> {
+async function deliver(f: Forwarding, packet: IPublishPacket, receivedAt: Date): Promise<string | undefined> {
   const topic = packet.topic;
-  const body = milestonesBody(f.pattern, topic, Buffer.from(packet.payload), { ...(f.site !== undefined ? { site: f.site } : {}), ...(f.type !== undefined ? { type: f.type } : {}), receivedAt: new Date() });
+  const body = milestonesBody(f.pattern, topic, Buffer.from(packet.payload), { ...(f.site !== undefined ? { site: f.site } : {}), ...(f.type !== undefined ? { type: f.type } : {}), receivedAt });
   if (typeof body === 'string') {
     f.io.err(`message on ${topic} skipped: ${body}\n`);
     return;

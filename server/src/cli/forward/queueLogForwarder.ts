@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { UsageError, type Io, type Values } from '../usage';
-import { FatalSendError, FileFollower, type FollowerEvent, type LineBatch } from './fileFollower';
+import { FatalSendError, FileFollower, type FollowerEvent, type LineBatch, type OpenReason } from './fileFollower';
 import { checkStateWritable, readState, StateFileError } from './stateFile';
 import { RejectsFile, RejectsFileError, type RejectEntry } from './rejectsFile';
 import { apiUrl, forwarderKey, millisecondsOption, onRefusedOption, postToRingside, serverUrl, setupRefusal, siteOption, type OnRefused, type RefusalProblem } from './ringsideApi';
@@ -260,10 +260,17 @@ function casesText(body: string, member: 'late' | 'unmeasured', what: string): s
   }
 }
 
+/** What an opening whose path is not --file's means: the path named is another file of the folder. */
+const OPENED_WHY: Partial<Record<OpenReason, string>> = {
+  'copy-of-truncated': ': the lines written before the truncation that were not sent yet; then the truncated file from its start',
+  'next-rotated': ': the file was rotated again before the one before it was finished; read whole, then the next one',
+};
+
 function eventText(event: FollowerEvent): string {
   switch (event.kind) {
     case 'opened':
-      return `following ${event.path} from byte ${event.offset} (${event.reason})`;
+      // A copy is read before the file it was made of: say which file that is, since the path named is not --file.
+      return `following ${event.path} from byte ${event.offset} (${event.reason}${OPENED_WHY[event.reason] ?? ''})`;
     case 'partial-line-dropped':
       return `${event.path}: dropped an unterminated last line of ${event.bytes} byte(s) (the file was rotated)`;
     case 'retrying':

@@ -46,6 +46,12 @@ export async function unlessMissing<T>(operation: Promise<T>): Promise<T | null>
   }
 }
 
+/**
+ * What to do about a state file that is there but says nothing usable (an edit, a disk fault): the follower does not
+ * guess where it was, and starting over is safe, since the receiver recognises lines sent before.
+ */
+const STARTING_OVER = '; it says which lines were sent, and the forwarder will not guess: remove it (or move it away) and start the forwarder again to send the file again from its first line (lines sent before are duplicates the server recognises and stores once), or with --start-at end to send only lines written from then on';
+
 /** The saved state, or null when there is none yet. A state that cannot be read is an error, not a fresh start. */
 export async function readState(statePath: string): Promise<FollowState | null> {
   let text: string | null;
@@ -59,7 +65,7 @@ export async function readState(statePath: string): Promise<FollowState | null> 
   try {
     value = JSON.parse(text);
   } catch {
-    throw new StateFileError(statePath, 'is not JSON');
+    throw new StateFileError(statePath, `is not JSON${STARTING_OVER}`);
   }
   return checkedState(statePath, value);
 }
@@ -68,9 +74,9 @@ function checkedState(statePath: string, value: unknown): FollowState {
   const s = value as Partial<FollowState> | null;
   const decimal = (x: unknown) => typeof x === 'string' && /^\d+$/.test(x);
   const count = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
-  if (typeof s !== 'object' || s === null || s.version !== 1) throw new StateFileError(statePath, 'is not a version 1 follower state');
+  if (typeof s !== 'object' || s === null || s.version !== 1) throw new StateFileError(statePath, `is not a version 1 follower state${STARTING_OVER}`);
   if (typeof s.path !== 'string' || !decimal(s.dev) || !decimal(s.ino) || !count(s.offset) || !count(s.fingerprintLength) || typeof s.fingerprint !== 'string') {
-    throw new StateFileError(statePath, 'lacks path, dev, ino, offset or fingerprint');
+    throw new StateFileError(statePath, `lacks path, dev, ino, offset or fingerprint${STARTING_OVER}`);
   }
   return { version: 1, path: s.path, dev: s.dev!, ino: s.ino!, offset: s.offset!, fingerprint: s.fingerprint, fingerprintLength: s.fingerprintLength! };
 }

@@ -1,0 +1,118 @@
+// When the MQTT forwarder received each message, for milestones sent without `at` (dated on receipt), and which
+// message is a copy the broker sent again of one received before.
+//
+// mqtt.js hands the forwarder one message at a time and reads nothing more until it is acknowledged, which is only
+// once the server stored it: with the server down, the messages the broker sent meanwhile (up to its in-flight window,
+// 20 with Mosquitto) wait, parsed or not, and would be dated when the server is back, an `arrived` and its `greeted`
+// sent 5 s apart then a greet of 0 s. So the bytes of each connection are also read here as they arrive (a listener
+// of the connection's `data`, added before mqtt.js's own as the CONNECT is sent, before the broker can send
+// anything), cut into MQTT 3.1.1 packets, and each PUBLISH noted with the time it arrived.
+import { createHash } from 'node:crypto';
+import type { IPublishPacket, MqttClient } from 'mqtt';
+
+/** How many messages are remembered, for a copy the broker sends again when an acknowledgement was lost. */
+const REMEMBERED_MESSAGES = 1000;
+
+type Delivery = Promise<string | undefined>;
+
+/**
+ * The QoS 1 messages being delivered and the last ones received, by packet id, topic and payload: a message the broker
+ * sends again (flagged `dup`: its acknowledgement was not received, the connection was lost) has the same three. Such
+ * a copy is not posted while the first is still being posted (two posts at once, one refused as a conflict), and a
+ * milestone without `at` keeps the time its first copy was received: dated again, it would be another milestone,
+ * refused (409), or stored with the later time if that copy was posted first. A message not flagged `dup` is new,
+ * whatever it has in common with an earlier one (the broker reuses packet ids), and is dated when it arrived.
+ */
+export class Receipts {
+  private readonly inFlight = new Map<string, Delivery>();
+  /** When each message arrived on the connection, noted before mqtt.js hands it over; taken by deliver(). */
+  private readonly arrivals = new Map<string, Date>();
+  /** The time each message delivered was dated with, for a copy sent again. */
+  private readonly received = new Map<string, Date>();
+
+  /** Notes the time a PUBLISH arrived; a copy sent again keeps the time of the first. */
+  arrived(publish: { messageId: number; topic: string; payload: Buffer; dup: boolean }): void {
+    const key = keyOf(publish.messageId, publish.topic, publish.payload);
+    if (!publish.dup || !this.arrivals.has(key)) remember(this.arrivals, key, new Date());
+  }
+
+  deliver(packet: IPublishPacket, post: (receivedAt: Date) => Delivery): Delivery {
+    if (packet.messageId === undefined) return post(new Date());
+    const key = keyOf(packet.messageId, packet.topic, Buffer.from(packet.payload));
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const arrived = this.arrivals.get(key);
+    this.arrivals.delete(key);
+    const receivedAt = (packet.dup ? this.received.get(key) : undefined) ?? arrived ?? new Date();
+    remember(this.received, key, receivedAt);
+    const delivery = post(receivedAt).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, delivery);
+    return delivery;
+  }
+}
+
+function keyOf(messageId: number, topic: string, payload: Buffer): string {
+  return `${messageId} ${topic} ${createHash('sha256').update(payload).digest('hex')}`;
+}
+
+function remember(map: Map<string, Date>, key: string, at: Date): void {
+  map.delete(key);
+  map.set(key, at);
+  for (const oldest of map.keys()) {
+    if (map.size <= REMEMBERED_MESSAGES) break;
+    map.delete(oldest);
+  }
+}
+
+/** Notes in `receipts` every PUBLISH each connection of `client` receives, as its bytes arrive. */
+export function noteArrivals(client: MqttClient, receipts: Receipts): void {
+  client.on('packetsend', (packet) => {
+    if (packet.cmd !== 'connect') return;
+    const packets = new PacketCutter((p) => receipts.arrived(p));
+    client.stream.prependListener('data', (chunk: Uint8Array) => packets.push(chunk));
+  });
+}
+
+/** Cuts a connection's bytes into MQTT 3.1.1 packets (the protocol the forwarder speaks) and tells each PUBLISH with a packet id. */
+class PacketCutter {
+  private pending: Buffer = Buffer.alloc(0);
+  private broken = false;
+
+  constructor(private readonly onPublish: (publish: { messageId: number; topic: string; payload: Buffer; dup: boolean }) => void) {}
+
+  push(chunk: Uint8Array): void {
+    if (this.broken) return;
+    try {
+      this.pending = Buffer.concat([this.pending, chunk]);
+      for (let packet = this.next(); packet !== null; packet = this.next()) this.publishOf(packet.first, packet.body);
+    } catch {
+      // Bytes that are no MQTT 3.1.1 (mqtt.js ends such a connection itself): messages are dated when handed over.
+      this.broken = true;
+    }
+  }
+
+  /** The next whole packet (its first byte and its body), or null when its bytes have not all arrived. */
+  private next(): { first: number; body: Buffer } | null {
+    let length = 0;
+    for (let i = 1; i <= 4; i++) {
+      if (i >= this.pending.length) return null;
+      const byte = this.pending[i]!;
+      length += (byte & 0x7f) * 128 ** (i - 1);
+      if ((byte & 0x80) === 0) {
+        if (this.pending.length < i + 1 + length) return null;
+        const packet = { first: this.pending[0]!, body: this.pending.subarray(i + 1, i + 1 + length) };
+        this.pending = this.pending.subarray(i + 1 + length);
+        return packet;
+      }
+    }
+    throw new Error('remaining length longer than 4 bytes');
+  }
+
+  private publishOf(first: number, body: Buffer): void {
+    const qos = (first >> 1) & 3;
+    if (first >> 4 !== 3 || qos === 0) return; // not a PUBLISH, or one without a packet id
+    const topicLength = body.readUInt16BE(0);
+    const topic = body.subarray(2, 2 + topicLength).toString('utf8');
+    this.onPublish({ topic, messageId: body.readUInt16BE(2 + topicLength), payload: Buffer.from(body.subarray(4 + topicLength)), dup: (first & 0x08) !== 0 });
+  }
+}
