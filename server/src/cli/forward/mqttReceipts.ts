@@ -6,9 +6,11 @@
 // 20 with Mosquitto) wait, parsed or not, and would be dated when the server is back, an `arrived` and its `greeted`
 // sent 5 s apart then a greet of 0 s. So the bytes of each connection are also read here as they arrive (a listener
 // of the connection's `data`, added before mqtt.js's own as the CONNECT is sent, before the broker can send
-// anything), cut into MQTT 3.1.1 packets, and each PUBLISH noted with the time it arrived.
+// anything), parsed as MQTT 3.1.1 packets (mqtt-packet, mqtt.js's own parser), and each PUBLISH noted with the time it
+// arrived.
 import { createHash } from 'node:crypto';
 import type { IPublishPacket, MqttClient } from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 
 /** How many messages are remembered, for a copy the broker sends again when an acknowledgement was lost. */
 const REMEMBERED_MESSAGES = 1000;
@@ -68,51 +70,17 @@ function remember(map: Map<string, Date>, key: string, at: Date): void {
 export function noteArrivals(client: MqttClient, receipts: Receipts): void {
   client.on('packetsend', (packet) => {
     if (packet.cmd !== 'connect') return;
-    const packets = new PacketCutter((p) => receipts.arrived(p));
-    client.stream.prependListener('data', (chunk: Uint8Array) => packets.push(chunk));
+    // A parser of its own per connection (mqtt.js's, which reads a packet only once the one before is handled, would
+    // give the time it was handed over). MQTT 3.1.1, the protocol the forwarder speaks.
+    const packets = mqttPacket.parser({ protocolVersion: 4 });
+    let broken = false;
+    packets.on('packet', (p) => {
+      if (p.cmd === 'publish' && p.messageId !== undefined) receipts.arrived({ messageId: p.messageId, topic: p.topic, payload: Buffer.from(p.payload), dup: p.dup });
+    });
+    // Bytes that are no MQTT (mqtt.js ends such a connection itself): its messages are dated when handed over.
+    packets.on('error', () => (broken = true));
+    client.stream.prependListener('data', (chunk: Uint8Array) => {
+      if (!broken) packets.parse(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    });
   });
-}
-
-/** Cuts a connection's bytes into MQTT 3.1.1 packets (the protocol the forwarder speaks) and tells each PUBLISH with a packet id. */
-class PacketCutter {
-  private pending: Buffer = Buffer.alloc(0);
-  private broken = false;
-
-  constructor(private readonly onPublish: (publish: { messageId: number; topic: string; payload: Buffer; dup: boolean }) => void) {}
-
-  push(chunk: Uint8Array): void {
-    if (this.broken) return;
-    try {
-      this.pending = Buffer.concat([this.pending, chunk]);
-      for (let packet = this.next(); packet !== null; packet = this.next()) this.publishOf(packet.first, packet.body);
-    } catch {
-      // Bytes that are no MQTT 3.1.1 (mqtt.js ends such a connection itself): messages are dated when handed over.
-      this.broken = true;
-    }
-  }
-
-  /** The next whole packet (its first byte and its body), or null when its bytes have not all arrived. */
-  private next(): { first: number; body: Buffer } | null {
-    let length = 0;
-    for (let i = 1; i <= 4; i++) {
-      if (i >= this.pending.length) return null;
-      const byte = this.pending[i]!;
-      length += (byte & 0x7f) * 128 ** (i - 1);
-      if ((byte & 0x80) === 0) {
-        if (this.pending.length < i + 1 + length) return null;
-        const packet = { first: this.pending[0]!, body: this.pending.subarray(i + 1, i + 1 + length) };
-        this.pending = this.pending.subarray(i + 1 + length);
-        return packet;
-      }
-    }
-    throw new Error('remaining length longer than 4 bytes');
-  }
-
-  private publishOf(first: number, body: Buffer): void {
-    const qos = (first >> 1) & 3;
-    if (first >> 4 !== 3 || qos === 0) return; // not a PUBLISH, or one without a packet id
-    const topicLength = body.readUInt16BE(0);
-    const topic = body.subarray(2, 2 + topicLength).toString('utf8');
-    this.onPublish({ topic, messageId: body.readUInt16BE(2 + topicLength), payload: Buffer.from(body.subarray(4 + topicLength)), dup: (first & 0x08) !== 0 });
-  }
 }
