@@ -103,6 +103,26 @@ async function mountBusyDashboard() {
   return { dashboard, root };
 }
 
+describe('a site named with one long word', () => {
+  // A branch named after its village: 58 letters without a space, wider than a phone. Filtered to it, every panel's
+  // heading line names it ("… · last 7 days · Llanfairpwll…gogoch Branch"): those lines ran past the page's edge.
+  const name = 'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch Branch';
+  for (const width of [320, 390]) {
+    it(`keeps the page its width when filtered to that site at ${width} px`, async () => {
+      await page.viewport(width, 900);
+      const fake = fakeTransport(answering({ groups }));
+      const { dashboard, root } = mount({ transport: fake.transport });
+      feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ sites: [{ id: 'llanfair', name }] })));
+      dashboard.dispatch({ type: 'ui/select', selection: { site: 'llanfair' } });
+      await settle();
+      dashboard.flush();
+      expect([...root.querySelectorAll('.rs-panel-meta')].some((m) => m.textContent?.includes(name))).toBe(true);
+      expect(overflowing(root), `elements past the right edge at ${width} px`).toEqual([]);
+      expect(document.documentElement.scrollWidth).toBeLessThanOrEqual(innerWidth);
+    });
+  }
+});
+
 describe('layout at every width', () => {
   for (const width of WIDTHS) {
     it(`has no horizontal overflow and no overlapping header parts at ${width} px`, async () => {
