@@ -22,38 +22,15 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
   back.hidden = true;
   back.addEventListener('click', () => dispatch({ type: 'ui/select', selection: { site: null } }));
   const { header, title, meta } = createPanelHeader('Sites', back);
-  const find = input('rs-input rs-sites-find', { type: 'search', label: 'Find a site', placeholder: 'Find a site…' });
-  const findRow = el('div', 'rs-sites-tools');
-  findRow.append(find);
   const body = el('div', 'rs-sites-body');
   const note = el('p', 'rs-panel-note');
-  container.append(header, findRow, note, body);
+  let last: DashboardState | null = null;
+  const controls = listControls(body, () => {
+    if (last) render(last);
+  });
+  container.append(header, controls.row, note, body);
 
   moveBetweenBars(body);
-
-  // The panel's own controls (not in the address: a way to read the panel, not a selection of figures). The lists
-  // shown whole, by standard id; both kept while the figures refresh, the lists folded again for another site.
-  const expanded = new Set<string>();
-  let search = '';
-  let local = 0;
-  let last: DashboardState | null = null;
-  const redraw = () => {
-    local += 1;
-    if (last) render(last);
-  };
-  find.addEventListener('input', () => {
-    search = find.value;
-    redraw();
-  });
-  body.addEventListener('click', (event) => {
-    const toggle = (event.target as HTMLElement).closest<HTMLElement>('.rs-bars-toggle');
-    const id = toggle?.closest<HTMLElement>('.rs-bars')?.dataset['standardId'];
-    if (!toggle || id === undefined) return;
-    if (!expanded.delete(id)) expanded.add(id);
-    redraw();
-    // The button was drawn anew: the focus stays on it, not on the start of the page.
-    body.querySelector<HTMLElement>(`.rs-bars[data-standard-id="${CSS.escape(id)}"] .rs-bars-toggle`)?.focus();
-  });
 
   // The heading takes the focus when nothing else in the panel can (the bars are loading), and keeps it for them.
   title.tabIndex = -1;
@@ -64,18 +41,16 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
   let parked: HTMLElement | null = null;
   const render = (state: DashboardState) => {
     last = state;
-    const inputs = [state.queries.groups, state.standards, state.selection, state.siteNames, state.configuredSites, local];
+    const inputs = [state.queries.groups, state.standards, state.selection, state.siteNames, state.configuredSites, controls.version()];
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
     const sourced = groupBars(state);
     const bySite = !state.selection.site;
     if (!bySite) returnTo = null;
     else if (shownSite !== null) returnTo = shownSite;
-    if (shownSite !== state.selection.site) expanded.clear();
+    if (shownSite !== state.selection.site) controls.expanded.clear();
     shownSite = state.selection.site;
-    const what = bySite ? 'site' : 'agent';
-    find.setAttribute('aria-label', `Find ${bySite ? 'a site' : 'an agent'}`);
-    find.placeholder = `Find ${bySite ? 'a site' : 'an agent'}…`;
+    controls.name(bySite ? 'a site' : 'an agent');
     const restoreFocus = holdFocus(container, body, parked);
     setText(title, bySite ? 'Sites' : `Agents at ${siteLabel(state.selection.site!, state.siteNames)}`);
     if (bySite) title.removeAttribute('title');
@@ -86,24 +61,11 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     // A standard's list is drawn when it has anything to show: bars, quiet sites, or events without an agent.
     const lists = (sourced.value ?? []).filter((l) => l.groups.length > 0 || l.withoutAgent || l.quiet.length > 0);
     // The search field is offered where a list is longer than it shows, and kept while it holds a search.
-    findRow.hidden = !search.trim() && !lists.some((l) => l.groups.length + l.quiet.length > BARS_SHOWN);
-    const words = searchWords(findRow.hidden ? '' : search);
-    const shown = lists.map((l) => barsShown(l, words, expanded.has(l.standard.id), state.siteNames)).filter((l) => l.items.length > 0 || (words.length === 0 && l.list.withoutAgent));
+    controls.row.hidden = !controls.search().trim() && !lists.some((l) => l.groups.length + l.quiet.length > BARS_SHOWN);
+    const words = searchWords(controls.row.hidden ? '' : controls.search());
+    const shown = lists.map((l) => barsShown(l, words, controls.expanded.has(l.standard.id), state.siteNames)).filter((l) => l.items.length > 0 || (words.length === 0 && l.list.withoutAgent));
     note.hidden = shown.length > 0;
-    setText(
-      note,
-      lists.length > 0 && words.length > 0
-        ? `No ${what} matches “${search.trim()}”.`
-        : sourced.status === 'error'
-        ? `Could not load: ${sourced.error ?? 'unknown error'}`
-        : sourced.status === 'loading'
-          ? 'Loading…'
-          : sourced.status === 'unavailable'
-            ? 'History is not available here'
-            : bySite
-              ? 'No site has events in this window.'
-              : 'No agent has events at this site in this window.',
-    );
+    setText(note, lists.length > 0 && words.length > 0 ? `No ${bySite ? 'site' : 'agent'} matches “${controls.search().trim()}”.` : noteWords(sourced, bySite));
     note.dataset['kind'] = sourced.status === 'error' ? 'error' : 'empty';
     body.replaceChildren(...shown.map((l) => groupList(l, bySite, state.siteNames, dispatch)));
     // The focus, if the bar or button it was on is gone: the way back, or the bar of the site the user came from.
@@ -113,6 +75,52 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     if (bars.length > 0) returnTo = null;
   };
   return render;
+}
+
+/** What the panel says when it draws no list. */
+function noteWords(sourced: ReturnType<typeof groupBars>, bySite: boolean): string {
+  if (sourced.status === 'error') return `Could not load: ${sourced.error ?? 'unknown error'}`;
+  if (sourced.status === 'loading') return 'Loading…';
+  if (sourced.status === 'unavailable') return 'History is not available here';
+  return bySite ? 'No site has events in this window.' : 'No agent has events at this site in this window.';
+}
+
+/**
+ * The panel's own controls (not in the address: a way to read the panel, not a selection of figures): *Find a site*
+ * and each list's *Show all*, by standard id. Both are kept while the figures refresh; the view folds the lists
+ * again for another site. `version` changes with either, so the view draws again.
+ */
+function listControls(body: HTMLElement, redraw: () => void) {
+  const find = input('rs-input rs-sites-find', { type: 'search', label: 'Find a site', placeholder: 'Find a site…' });
+  const row = el('div', 'rs-sites-tools');
+  row.append(find);
+  const expanded = new Set<string>();
+  let version = 0;
+  const changed = () => {
+    version += 1;
+    redraw();
+  };
+  find.addEventListener('input', changed);
+  body.addEventListener('click', (event) => {
+    const toggle = (event.target as HTMLElement).closest<HTMLElement>('.rs-bars-toggle');
+    const id = toggle?.closest<HTMLElement>('.rs-bars')?.dataset['standardId'];
+    if (!toggle || id === undefined) return;
+    if (!expanded.delete(id)) expanded.add(id);
+    changed();
+    // The button was drawn anew: the focus stays on it, not on the start of the page.
+    body.querySelector<HTMLElement>(`.rs-bars[data-standard-id="${CSS.escape(id)}"] .rs-bars-toggle`)?.focus();
+  });
+  return {
+    row,
+    expanded,
+    search: () => find.value,
+    version: () => version,
+    /** Names what the field finds: "a site", or "an agent" over a site's agents. */
+    name: (what: string) => {
+      find.setAttribute('aria-label', `Find ${what}`);
+      find.placeholder = `Find ${what}…`;
+    },
+  };
 }
 
 type ListItem = { kind: 'group'; group: GroupFigure } | { kind: 'quiet'; site: string };
