@@ -15,7 +15,7 @@ import { createPanelHeader } from './parts';
  * Bars a list shows before *Show all*: the worst ones, which an ops lead reads first. 180 sites × 10 standards drew
  * 1,800 bars, a panel some 100,000 px tall, rebuilt with every second's figures (a long task of up to 0.9 s).
  */
-export const BARS_SHOWN = 10;
+const BARS_SHOWN = 10;
 
 export function createSitesView(container: HTMLElement, dispatch: (action: LocalAction) => void): (state: DashboardState) => void {
   const back = button('rs-button rs-button--small rs-sites-back', 'All sites');
