@@ -1,7 +1,7 @@
 // A month of many sites: the value histograms answer one row per standard, site and distinct value, which for 180
 // sites, ten standards and waits posted to a tenth of a second is hundreds of thousands of rows. GET /compliance
-// over 30 days (the dashboard's *30 days*, with its per-site bars) reads them all; spread into one push's
-// arguments they overflowed the call stack ("Maximum call stack size exceeded", a 500 on every tile).
+// over 30 days (the dashboard's *30 days*, with its per-site bars) and GET /distribution read them all; spread into
+// one push's arguments they overflowed the call stack ("Maximum call stack size exceeded", a 500 on every tile).
 // The store here answers its real rows plus 150,000 more of other sites, as such a store does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weightedP90 } from '../../../server/src/domain/figures';
@@ -67,6 +67,14 @@ describe('a month of many sites', () => {
     expect(answered.length).toBeGreaterThan(EXTRA_ROWS);
     expect(calls.companions?.p90).toBe(weightedP90(answered));
     expect(calls.groups!.map((g) => g.key)).toEqual(expect.arrayContaining(['north', 'south', 'far-0', `far-${EXTRA_SITES - 1}`]));
+  });
+
+  it('answers the distribution of 30 days', async () => {
+    // The distribution reads the same rows, for one standard at a time, and took them in the same way. Here the rows
+    // that stand for other sites have no rollups behind them, so the distribution (which checks one against the
+    // other) reads the range raw: its bins count the 60 calls stored.
+    const d = await reader.distribution({ fromMs: now - 30 * DAY, toMs: now, site: null, standardId: CALLS, timeZone: 'UTC', nowMs: now });
+    expect(d.standards[0]!.bins.reduce((n, b) => n + b.count, 0)).toBe(60);
   });
 
 });
