@@ -23,10 +23,34 @@ const groups = complianceReport({
   groupBy: 'site',
   bucket: null,
   groups: {
-    [CALL_STANDARD.id]: [group('Harbour Street Contact Centre', 2458, 3367), group('Airport Terminal 2 Information Desk', 3138, 3367), group('Downtown', 88, 100)],
+    [CALL_STANDARD.id]: [
+      group('Harbour Street Contact Centre', 2458, 3367),
+      group('Airport Terminal 2 Information Desk', 3138, 3367),
+      group('Downtown', 88, 100),
+      group('Newcastle upon Tyne – Northumberland Street (Reception, 2nd floor)', 61, 70),
+    ],
     [VISIT_STANDARD.id]: [group('Harbour Street Contact Centre', 13_802, 14_411), group('Downtown', 49, 50)],
   },
 });
+
+/** The words of a node's text that are broken across two lines, though the node is wide enough for each whole. */
+function brokenWords(node: HTMLElement): string[] {
+  const text = node.firstChild!;
+  const broken: string[] = [];
+  const measure = document.createElement('span');
+  measure.style.cssText = 'position: absolute; visibility: hidden; white-space: nowrap';
+  node.append(measure);
+  for (const match of (text.textContent ?? '').matchAll(/\S+/g)) {
+    const range = document.createRange();
+    range.setStart(text, match.index);
+    range.setEnd(text, match.index + match[0].length);
+    measure.textContent = match[0];
+    const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+    if (lines > 1 && measure.getBoundingClientRect().width <= node.clientWidth) broken.push(match[0]);
+  }
+  measure.remove();
+  return broken;
+}
 
 /** How many lines a node's text takes on screen. */
 function lineCount(node: HTMLElement): number {
@@ -79,6 +103,26 @@ async function mountBusyDashboard() {
   return { dashboard, root };
 }
 
+describe('a site named with one long word', () => {
+  // A branch named after its village: 58 letters without a space, wider than a phone. Filtered to it, every panel's
+  // heading line names it ("… · last 7 days · Llanfairpwll…gogoch Branch"): those lines ran past the page's edge.
+  const name = 'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch Branch';
+  for (const width of [320, 390]) {
+    it(`keeps the page its width when filtered to that site at ${width} px`, async () => {
+      await page.viewport(width, 900);
+      const fake = fakeTransport(answering({ groups }));
+      const { dashboard, root } = mount({ transport: fake.transport });
+      feed(dashboard, msg.connection('connected'), msg.snapshot(snapshot({ sites: [{ id: 'llanfair', name }] })));
+      dashboard.dispatch({ type: 'ui/select', selection: { site: 'llanfair' } });
+      await settle();
+      dashboard.flush();
+      expect([...root.querySelectorAll('.rs-panel-meta')].some((m) => m.textContent?.includes(name))).toBe(true);
+      expect(overflowing(root), `elements past the right edge at ${width} px`).toEqual([]);
+      expect(document.documentElement.scrollWidth).toBeLessThanOrEqual(innerWidth);
+    });
+  }
+});
+
 describe('layout at every width', () => {
   for (const width of WIDTHS) {
     it(`has no horizontal overflow and no overlapping header parts at ${width} px`, async () => {
@@ -127,6 +171,12 @@ describe('layout at every width', () => {
       for (const label of labels) {
         expect(label.scrollWidth, `"${label.textContent}" is cut at ${width} px`).toBeLessThanOrEqual(label.clientWidth + 1);
       }
+      // A long name reads in a few lines (four in a 320 px side panel), broken between its words: beside its bar in a
+      // column of about 110 px (at 1,400 px) or 75 px (at 450 px) it took six and nine lines, and "Northumberlan" over
+      // "d Street" in a font a little wider.
+      const long = labels.find((l) => l.textContent === 'Newcastle upon Tyne – Northumberland Street (Reception, 2nd floor)')!;
+      expect(lineCount(long), `the long name's lines at ${width} px`).toBeLessThanOrEqual(width <= 320 ? 4 : 3);
+      for (const label of labels) expect(brokenWords(label), `"${label.textContent}" at ${width} px`).toEqual([]);
       for (const list of root.querySelectorAll<HTMLElement>('.rs-sites .rs-bars-list')) {
         const tracks = [...list.querySelectorAll<HTMLElement>('.rs-bar-track')].map((t) => Math.round(t.getBoundingClientRect().width));
         expect(new Set(tracks).size, `track widths ${tracks.join(', ')} at ${width} px`).toBe(1);

@@ -253,6 +253,30 @@ it('fits a phone: at 320 and 390 px each visitor’s Greeted and Left are whole,
   }
 });
 
+it('fits a phone with a long site name: one long word wraps inside the page, which does not scroll sideways', async () => {
+  // A branch named after its village: one word of 58 letters, wider than a phone held upright.
+  const name = 'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch Branch';
+  const headers = { 'content-type': 'application/json', ...adminHeaders() };
+  expect((await fetch(`${server().url}/api/v1/sites`, { method: 'POST', headers, body: JSON.stringify({ id: 'llanfair', name }) })).status).toBe(201);
+  const res = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers, body: JSON.stringify({ name: 'llanfair desk', scopes: ['ingest'], sites: ['llanfair'] }) });
+  const deskKey = ((await res.json()) as { key: string }).key;
+  const phone = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 844 } });
+  try {
+    const tab = await phone.newPage();
+    await tab.goto(`${server().url}/kiosk?site=llanfair#key=${encodeURIComponent(deskKey)}`);
+    await expect.poll(() => tab.locator('.kiosk-title').textContent()).toBe(name);
+    const layout = await tab.evaluate(() => {
+      const title = document.querySelector<HTMLElement>('.kiosk-title')!;
+      return { scrollWidth: document.documentElement.scrollWidth, right: title.getBoundingClientRect().right, cut: title.scrollWidth > title.clientWidth };
+    });
+    expect(layout.scrollWidth, 'the page scrolls sideways').toBeLessThanOrEqual(390);
+    expect(layout.right).toBeLessThanOrEqual(390);
+    expect(layout.cut).toBe(false);
+  } finally {
+    await phone.close();
+  }
+});
+
 it('reads from across the room on a 1080p wall screen (large text, most of the width) and keeps its tablet size on a tablet', async () => {
   const res = await fetch(`${server().url}/api/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...adminHeaders() }, body: JSON.stringify({ name: 'lobby screen', scopes: ['ingest'], sites: ['lobby'] }) });
   const screenKey = ((await res.json()) as { key: string }).key;

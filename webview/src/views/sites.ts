@@ -8,8 +8,14 @@ import { groupBars, windowWords, type GroupBars } from '../derived';
 import { formatCount, formatPercent, formatTarget } from '../format';
 import type { DashboardState, LocalAction } from '../state';
 import { BAND_WORDS, bandFor } from '../status';
-import { button, el, setText } from './dom';
+import { button, el, input, setText } from './dom';
 import { createPanelHeader } from './parts';
+
+/**
+ * Bars a list shows before *Show all*: the worst ones, which an ops lead reads first. 180 sites × 10 standards drew
+ * 1,800 bars, a panel some 100,000 px tall, rebuilt with every second's figures (a long task of up to 0.9 s).
+ */
+const BARS_SHOWN = 10;
 
 export function createSitesView(container: HTMLElement, dispatch: (action: LocalAction) => void): (state: DashboardState) => void {
   const back = button('rs-button rs-button--small rs-sites-back', 'All sites');
@@ -18,7 +24,11 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
   const { header, title, meta } = createPanelHeader('Sites', back);
   const body = el('div', 'rs-sites-body');
   const note = el('p', 'rs-panel-note');
-  container.append(header, note, body);
+  let last: DashboardState | null = null;
+  const controls = listControls(body, () => {
+    if (last) render(last);
+  });
+  container.append(header, controls.row, note, body);
 
   moveBetweenBars(body);
 
@@ -29,15 +39,18 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
   // The site whose bar the focus goes back to once the sites are drawn ("All sites" pressed: they load first).
   let returnTo: string | null = null;
   let parked: HTMLElement | null = null;
-  return (state) => {
-    const inputs = [state.queries.groups, state.standards, state.selection, state.siteNames, state.configuredSites];
+  const render = (state: DashboardState) => {
+    last = state;
+    const inputs = [state.queries.groups, state.standards, state.selection, state.siteNames, state.configuredSites, controls.version()];
     if (drawn && inputs.every((v, i) => v === drawn![i])) return;
     drawn = inputs;
     const sourced = groupBars(state);
     const bySite = !state.selection.site;
     if (!bySite) returnTo = null;
     else if (shownSite !== null) returnTo = shownSite;
+    if (shownSite !== state.selection.site) controls.expanded.clear();
     shownSite = state.selection.site;
+    controls.name(bySite ? 'a site' : 'an agent');
     const restoreFocus = holdFocus(container, body, parked);
     setText(title, bySite ? 'Sites' : `Agents at ${siteLabel(state.selection.site!, state.siteNames)}`);
     if (bySite) title.removeAttribute('title');
@@ -46,20 +59,13 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     back.hidden = bySite;
     container.dataset['status'] = sourced.status;
     // A standard's list is drawn when it has anything to show: bars, quiet sites, or events without an agent.
-    const shown = (sourced.value ?? []).filter((l) => l.groups.length > 0 || l.withoutAgent || l.quiet.length > 0);
+    const lists = (sourced.value ?? []).filter((l) => l.groups.length > 0 || l.withoutAgent || l.quiet.length > 0);
+    // The search field is offered where a list is longer than it shows, and kept while it holds a search.
+    controls.row.hidden = !controls.search().trim() && !lists.some((l) => l.groups.length + l.quiet.length > BARS_SHOWN);
+    const words = searchWords(controls.row.hidden ? '' : controls.search());
+    const shown = lists.map((l) => barsShown(l, words, controls.expanded.has(l.standard.id), state.siteNames)).filter((l) => l.items.length > 0 || (words.length === 0 && l.list.withoutAgent));
     note.hidden = shown.length > 0;
-    setText(
-      note,
-      sourced.status === 'error'
-        ? `Could not load: ${sourced.error ?? 'unknown error'}`
-        : sourced.status === 'loading'
-          ? 'Loading…'
-          : sourced.status === 'unavailable'
-            ? 'History is not available here'
-            : bySite
-              ? 'No site has events in this window.'
-              : 'No agent has events at this site in this window.',
-    );
+    setText(note, lists.length > 0 && words.length > 0 ? `No ${bySite ? 'site' : 'agent'} matches “${controls.search().trim()}”.` : noteWords(sourced, bySite));
     note.dataset['kind'] = sourced.status === 'error' ? 'error' : 'empty';
     body.replaceChildren(...shown.map((l) => groupList(l, bySite, state.siteNames, dispatch)));
     // The focus, if the bar or button it was on is gone: the way back, or the bar of the site the user came from.
@@ -68,6 +74,94 @@ export function createSitesView(container: HTMLElement, dispatch: (action: Local
     parked = moved === title ? title : null;
     if (bars.length > 0) returnTo = null;
   };
+  return render;
+}
+
+/** What the panel says when it draws no list. */
+function noteWords(sourced: ReturnType<typeof groupBars>, bySite: boolean): string {
+  if (sourced.status === 'error') return `Could not load: ${sourced.error ?? 'unknown error'}`;
+  if (sourced.status === 'loading') return 'Loading…';
+  if (sourced.status === 'unavailable') return 'History is not available here';
+  return bySite ? 'No site has events in this window.' : 'No agent has events at this site in this window.';
+}
+
+/**
+ * The panel's own controls (not in the address: a way to read the panel, not a selection of figures): *Find a site*
+ * and each list's *Show all*, by standard id. Both are kept while the figures refresh; the view folds the lists
+ * again for another site. `version` changes with either, so the view draws again.
+ */
+function listControls(body: HTMLElement, redraw: () => void) {
+  const find = input('rs-input rs-sites-find', { type: 'search', label: 'Find a site', placeholder: 'Find a site…' });
+  const row = el('div', 'rs-sites-tools');
+  row.append(find);
+  const expanded = new Set<string>();
+  let version = 0;
+  const changed = () => {
+    version += 1;
+    redraw();
+  };
+  find.addEventListener('input', changed);
+  body.addEventListener('click', (event) => {
+    const toggle = (event.target as HTMLElement).closest<HTMLElement>('.rs-bars-toggle');
+    const id = toggle?.closest<HTMLElement>('.rs-bars')?.dataset['standardId'];
+    if (!toggle || id === undefined) return;
+    if (!expanded.delete(id)) expanded.add(id);
+    changed();
+    // The button was drawn anew: the focus stays on it, not on the start of the page.
+    body.querySelector<HTMLElement>(`.rs-bars[data-standard-id="${CSS.escape(id)}"] .rs-bars-toggle`)?.focus();
+  });
+  return {
+    row,
+    expanded,
+    search: () => find.value,
+    version: () => version,
+    /** Names what the field finds: "a site", or "an agent" over a site's agents. */
+    name: (what: string) => {
+      find.setAttribute('aria-label', `Find ${what}`);
+      find.placeholder = `Find ${what}…`;
+    },
+  };
+}
+
+type ListItem = { kind: 'group'; group: GroupFigure } | { kind: 'quiet'; site: string };
+
+interface ShownList {
+  list: GroupBars;
+  /** The bars drawn: the worst BARS_SHOWN, every one when expanded, or those the search finds. */
+  items: ListItem[];
+  /** What the line under the list says and offers; null when it shows every bar of a short list. */
+  more: { text: string; toggle: string | null } | null;
+}
+
+/** Lower case without accents, so "zurich" finds "Zürich" and "sao paulo" "São Paulo". */
+function folded(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+const searchWords = (search: string) => folded(search).split(/\s+/).filter(Boolean);
+
+/** The bars of a list to draw (worst first, as listed), with the line that says how many more there are. */
+function barsShown(list: GroupBars, words: readonly string[], expanded: boolean, names: SiteNames): ShownList {
+  const bySite = list.groupBy === 'site';
+  const nameOf = (key: string | null) => (key === null ? 'Unknown' : bySite ? siteLabel(key, names) : key);
+  const all: ListItem[] = [...list.groups.map((group) => ({ kind: 'group' as const, group })), ...list.quiet.map((site) => ({ kind: 'quiet' as const, site }))];
+  const noun = bySite ? 'sites' : 'agents';
+  if (words.length > 0) {
+    // Every word in the name or the id, as the feed's filter matches.
+    const items = all.filter((item) => {
+      const key = item.kind === 'group' ? item.group.key : item.site;
+      const text = folded(`${nameOf(key)} ${key ?? ''}`);
+      return words.every((w) => text.includes(w));
+    });
+    return { list, items, more: { text: `${formatCount(items.length)} of ${formatCount(all.length)} ${noun} found`, toggle: null } };
+  }
+  if (all.length <= BARS_SHOWN) return { list, items: all, more: null };
+  const below = list.groups.filter((g) => g.ratio !== null && g.ratio < list.standard.target).length;
+  const quiet = list.quiet.length;
+  const counts = [`${formatCount(below)} below target`, ...(quiet > 0 ? [`${formatCount(quiet)} with no events`] : [])].join(' · ');
+  return expanded
+    ? { list, items: all, more: { text: `All ${formatCount(all.length)} ${noun} · ${counts}`, toggle: `Show the worst ${BARS_SHOWN}` } }
+    : { list, items: all.slice(0, BARS_SHOWN), more: { text: `Worst ${BARS_SHOWN} of ${formatCount(all.length)} ${noun} · ${counts}`, toggle: `Show all ${formatCount(all.length)}` } };
 }
 
 /** ↑/↓ (and Home/End) move focus between the bars of one list: a list of 20 sites is one tab stop away. */
@@ -107,16 +201,20 @@ function holdFocus(container: HTMLElement, body: HTMLElement, parked: HTMLElemen
   };
 }
 
-function groupList(list: GroupBars, clickable: boolean, names: SiteNames, dispatch: (action: LocalAction) => void): HTMLElement {
+function groupList({ list, items, more }: ShownList, clickable: boolean, names: SiteNames, dispatch: (action: LocalAction) => void): HTMLElement {
   const section = el('section', 'rs-bars');
   section.dataset['standardId'] = list.standard.id;
   const heading = el('h3', 'rs-bars-title', list.title);
   const ul = el('ul', 'rs-bars-list');
   ul.setAttribute('aria-label', `${list.title} by ${list.groupBy}, worst first`);
   const bands = bandsOf(list.standard);
-  for (const group of list.groups) ul.append(barItem(group, list, bands, clickable, names, dispatch));
-  for (const site of list.quiet) ul.append(quietItem(site, list, names, dispatch));
+  for (const item of items) ul.append(item.kind === 'group' ? barItem(item.group, list, bands, clickable, names, dispatch) : quietItem(item.site, list, names, dispatch));
   section.append(heading, ul);
+  if (more) {
+    const line = el('p', 'rs-bars-more', more.text);
+    if (more.toggle) line.append(' ', button('rs-button rs-button--small rs-bars-toggle', more.toggle));
+    section.append(line);
+  }
   if (list.withoutAgent) section.append(el('p', 'rs-bars-apart', withoutAgentWords(list.withoutAgent, list.standard.eventType)));
   return section;
 }
