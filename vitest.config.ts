@@ -80,6 +80,7 @@ export default defineConfig({
             'test/integration/engine/standardChanges.test.ts',
             'test/integration/engine/scopeSiteCase.test.ts',
             'test/integration/alerts/versionLabels.test.ts',
+            'test/integration/alerts/incidentPages.test.ts',
             'test/integration/integrations/*.test.ts',
             'test/integration/staffing/forecast.test.ts',
             'test/integration/store/pgMigration13.test.ts',

@@ -134,9 +134,17 @@ export interface IncidentDelivery {
   finishedAt: string | null;
 }
 
-/** GET /api/v1/incidents */
+/** POST /api/v1/incidents/ack */
 export interface IncidentList {
   incidents: Incident[];
+}
+
+/**
+ * GET /api/v1/incidents: the most recently opened incidents the query selects, oldest first; `complete` false when
+ * more were opened before the first of them (the next page: `before` = its id).
+ */
+export interface IncidentPage extends IncidentList {
+  complete: boolean;
 }
 
 /** A change and the incident as it is after it: the `incident` socket event, replay answers, webhook bodies. */

@@ -113,6 +113,8 @@ export interface IncidentFilter {
   toMs?: number;
   standardId?: string;
   site?: string;
+  /** Only incidents with a smaller id (opened earlier): the next page of a list cut at `limit`. */
+  beforeId?: number;
   /** The most recently opened `limit` (returned oldest first). */
   limit: number;
 }

@@ -212,6 +212,18 @@ describe('incidents: one per standard and site, changed in place', () => {
     expect((await incidents('?standard=visit-greet-30s')).map((i) => i.id)).toEqual([]);
     expect((await incidents(`?from=${encodeURIComponent(new Date(clock.now()).toISOString())}`)).map((i) => i.id)).toEqual([1, 2]);
     expect((await incidents('?limit=1')).map((i) => i.id)).toEqual([2]);
+    // A list cut at its limit says so, and `before` reads on from its first (oldest) incident.
+    const page = async (query: string) => {
+      const res = await server.getJson(`/api/v1/incidents${query}`);
+      expect(res.status).toBe(200);
+      return [(res.body.incidents as Incident[]).map((i) => i.id), res.body.complete];
+    };
+    expect(await page('')).toEqual([[1, 2], true]);
+    expect(await page('?limit=2')).toEqual([[1, 2], true]);
+    expect(await page('?limit=1')).toEqual([[2], false]);
+    expect(await page('?limit=1&before=2')).toEqual([[1], true]);
+    expect(await page('?before=1')).toEqual([[], true]);
+    expect(await page('?state=open&limit=1')).toEqual([[2], true]);
     const one = await server.getJson('/api/v1/incidents/1');
     expect(one.status).toBe(200);
     expect((one.body as IncidentWithChanges).changes.map((c) => [c.seq, c.kind, c.severity, c.by])).toEqual([
@@ -221,9 +233,9 @@ describe('incidents: one per standard and site, changed in place', () => {
       [6, 'recovered', 'red', null],
     ]);
     expect((await server.getJson('/api/v1/incidents/998')).status).toBe(404);
-    const bad = await server.getJson('/api/v1/incidents?state=burning&from=yesterday&limit=0&colour=red');
+    const bad = await server.getJson('/api/v1/incidents?state=burning&from=yesterday&limit=0&colour=red&before=0');
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['colour', 'from', 'limit', 'state']);
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['before', 'colour', 'from', 'limit', 'state']);
     const gone = await server.getJson('/api/v1/alerts?state=active');
     expect(gone.status).toBe(410);
     expect(gone.body.detail).toContain('/api/v1/incidents');

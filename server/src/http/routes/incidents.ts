@@ -2,7 +2,7 @@
 // incidents replaced alerts (docs/alerts.md).
 import type { Response } from 'express';
 import { z } from 'zod';
-import type { IncidentList } from '../../protocol';
+import type { IncidentList, IncidentPage } from '../../protocol';
 import { malformedTextProblem } from '../../protocol';
 import { kindOf, notAnObjectMessage } from '../../protocol/issues';
 import { quotedText } from '../../protocol/nearMiss';
@@ -21,7 +21,7 @@ const MAX_BY = 200;
 /** `standard` is one ever defined (retired ones too), as the incidents export and /compliance take it. */
 const incidentQuery = (standardIds: readonly string[], knownSite: KnownSite) =>
   z
-    .strictObject({ state: oneOfParam(['open', 'recovered', 'all'] as const), from: timeParam(), to: timeParam(), standard: standardParam(standardIds), site: siteParam(knownSite), limit: wholeNumberParam(1, MAX_INCIDENTS) })
+    .strictObject({ state: oneOfParam(['open', 'recovered', 'all'] as const), from: timeParam(), to: timeParam(), standard: standardParam(standardIds), site: siteParam(knownSite), before: wholeNumberParam(1, Number.MAX_SAFE_INTEGER), limit: wholeNumberParam(1, MAX_INCIDENTS) })
     .superRefine(...fromBeforeTo)
     .transform((p): IncidentFilter => {
       const filter: IncidentFilter = { limit: p.limit ?? DEFAULT_INCIDENTS };
@@ -30,6 +30,7 @@ const incidentQuery = (standardIds: readonly string[], knownSite: KnownSite) =>
       if (p.to !== undefined) filter.toMs = p.to;
       if (p.standard !== undefined) filter.standardId = p.standard;
       if (p.site !== undefined) filter.site = p.site;
+      if (p.before !== undefined) filter.beforeId = p.before;
       return filter;
     });
 
@@ -97,7 +98,7 @@ export const incidentRoutes = [
     path: '/incidents',
     scope: 'read',
     query: { schema: async (req, app) => incidentQuery(app.core.standards.ids(), await knownSitesOf(app.core.sites, req.query)) },
-    handle: async ({ query }, app): Promise<IncidentList> => ({ incidents: await app.core.alerts.list(query) }),
+    handle: ({ query }, app): Promise<IncidentPage> => app.core.alerts.list(query),
   }),
   // Acknowledging is what someone watching the dashboard does: a read key may (the ack records the key's name).
   route<unknown, undefined, { ids: number[]; by?: string | undefined }>({

@@ -7,7 +7,7 @@
 // takes the lead starts from the open incidents in the store, and resumes the pending deliveries.
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
-import type { Incident, IncidentUpdate, IncidentWithChanges, Standard } from '../../protocol';
+import type { Incident, IncidentPage, IncidentUpdate, IncidentWithChanges, Standard } from '../../protocol';
 import { DomainError, notFoundById } from '../../domain/errors';
 import { incidentKey, observe, type ConditionMemory } from '../../domain/alerts/evaluate';
 import { stepIncidents, withIds, type KeyState } from '../../domain/alerts/incidents';
@@ -164,9 +164,14 @@ export class AlertService {
     return this.deps.store.reads.incidents.open();
   }
 
-  /** The incidents a filter selects (GET /incidents). */
-  list(filter: IncidentFilter): Promise<Incident[]> {
-    return this.deps.store.reads.incidents.list(filter);
+  /**
+   * The most recently opened `limit` incidents a filter selects, oldest first (GET /incidents), and whether they are
+   * all it selects: one more is read to tell, so a list cut at its limit says so instead of passing for whole.
+   */
+  async list(filter: IncidentFilter): Promise<IncidentPage> {
+    const read = await this.deps.store.reads.incidents.list({ ...filter, limit: filter.limit + 1 });
+    const complete = read.length <= filter.limit;
+    return { incidents: complete ? read : read.slice(1), complete };
   }
 
   /** One incident with every change it went through; DomainError not-found for an unknown id. */

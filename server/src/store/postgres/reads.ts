@@ -142,6 +142,7 @@ function incidentsReads(s: Sql): IncidentsReads {
       if (filter.fromMs !== undefined) add('(recovered_at_ms IS NULL OR recovered_at_ms >= ?)', filter.fromMs);
       if (filter.standardId !== undefined) add('standard_id = ?', filter.standardId);
       if (filter.site !== undefined) add('site = ?', filter.site);
+      if (filter.beforeId !== undefined) add('id < ?', filter.beforeId);
       const sql = `SELECT * FROM (SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?) i ORDER BY id`;
       return (await s.rows<IncidentRow>(sql, [...params, filter.limit])).map(toIncident);
     },

@@ -137,7 +137,8 @@ function listIncidents(s: Statements, filter: IncidentFilter): Incident[] {
   if (filter.fromMs !== undefined) condition('(recovered_at_ms IS NULL OR recovered_at_ms >= @fromMs)', 'fromMs', filter.fromMs);
   if (filter.standardId !== undefined) condition('standard_id = @standardId', 'standardId', filter.standardId);
   if (filter.site !== undefined) condition('site = @site', 'site', filter.site);
-  // At most 2^5 filter shapes, each prepared once.
+  if (filter.beforeId !== undefined) condition('id < @beforeId', 'beforeId', filter.beforeId);
+  // At most 2^6 filter shapes, each prepared once.
   const sql = `SELECT * FROM (SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit) ORDER BY id`;
   return (s.get(sql).all(params) as IncidentRow[]).map(toIncident);
 }
