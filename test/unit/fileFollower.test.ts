@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FatalSendError, FileFollower, FollowError, type FollowerEvent, type FollowerOptions, type LineBatch, type Timers } from '../../server/src/cli/forward/fileFollower';
+import { RetryLater } from '../../server/src/cli/forward/retry';
 import { readState, StateFileError, writeState, type FollowState } from '../../server/src/cli/forward/stateFile';
 import { mapQueueLog } from '../../server/src/integrations/asterisk/queueLog';
 import { generateQueueLog } from '../support/queueLogGenerator';
@@ -517,6 +518,31 @@ describe('file follower: run loop', () => {
     await timers.next();
     expect(delivered).toEqual(['1|a', '2|b', '3|c']);
     expect(h.events.filter((e) => e.kind === 'retrying')).toHaveLength(3);
+    await h.follower.stop();
+    await expect(running).resolves.toBeUndefined();
+  });
+
+  it("waits as long as a rate-limited receiver asked before sending again, then goes back to its own backoff", async () => {
+    await writeFile(path, '1|a\n');
+    const timers = new ManualTimers();
+    const refusals = [new RetryLater('429', 2500), new Error('502 Bad Gateway')];
+    const h = follow({
+      timers,
+      pollIntervalMs: 1000,
+      retry: { initialMs: 100, maxMs: 10_000 },
+      send: async () => {
+        const refusal = refusals.shift();
+        if (refusal) throw refusal;
+      },
+    });
+    const running = h.follower.run();
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      delays.push(await timers.next());
+      timers.fire();
+    }
+    // 2,500 ms asked for the first failure (its own would be 100), then 200 for the second, then the poll.
+    expect(delays).toEqual([2500, 200, 1000]);
     await h.follower.stop();
     await expect(running).resolves.toBeUndefined();
   });

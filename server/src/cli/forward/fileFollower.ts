@@ -17,6 +17,7 @@ import { isUtf8 } from 'node:buffer';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { nonUtf8Where } from '../../protocol/utf8';
+import { RetryLater, retryDelay, type RetryPolicy } from './retry';
 import { FINGERPRINT_BYTES, fingerprintOf, readState, StateFileError, unlessMissing, writeState, type FollowState } from './stateFile';
 
 export interface LineBatch {
@@ -70,7 +71,7 @@ export interface FollowerOptions {
   /** Bytes read at once; a single line longer than this stops the follower. */
   maxBatchBytes?: number;
   /** Waits after a failure: initialMs, doubled each time, at most maxMs. */
-  retry?: { initialMs: number; maxMs: number };
+  retry?: RetryPolicy;
   timers?: Timers;
   state?: StateStore;
   onEvent?: (event: FollowerEvent) => void;
@@ -183,7 +184,7 @@ export class FileFollower {
         } catch (e) {
           if (e instanceof FatalSendError || e instanceof FollowError || e instanceof StateFileError) throw e;
           failures++;
-          delay = Math.min(this.o.retry.maxMs, this.o.retry.initialMs * 2 ** (failures - 1));
+          delay = retryDelay(failures, this.o.retry, e instanceof NotDelivered && e.reason instanceof RetryLater ? e.reason.waitMs : undefined);
           const stage = e instanceof NotDelivered ? 'delivery' : 'reading';
           this.o.onEvent?.({ kind: 'retrying', stage, path: this.current?.path ?? this.o.path, error: e instanceof NotDelivered ? e.reason : e, delayMs: delay });
         }

@@ -13,6 +13,7 @@ import { redactedUrl } from '../../domain/redactedUrl';
 import { UsageError, type Io, type Values } from '../usage';
 import { parseTopic, milestonesBody, type TopicPattern } from './mqttTopic';
 import { apiUrl, forwarderKey, getFromRingside, postToRingside, serverUrl, setupRefusal, siteOption } from './ringsideApi';
+import { retryDelay } from './retry';
 import { stopForwarderOnSignals } from './stopSignals';
 import { noteArrivals, Receipts } from './mqttReceipts';
 
@@ -163,7 +164,7 @@ async function deliver(f: Forwarding, packet: IPublishPacket, receivedAt: Date):
     f.io.err(`message on ${topic} skipped: ${body}\n`);
     return;
   }
-  for (let failures = 0; !f.stopped(); failures++) {
+  for (let failures = 1; !f.stopped(); failures++) {
     const outcome = await postToRingside(f.target, f.key, JSON.stringify(body), 'application/json');
     if (outcome.kind === 'delivered') return void f.io.err(`forwarded ${body.milestones.length} milestone(s) from ${topic} (${outcome.status})\n`);
     if (outcome.kind === 'refused') {
@@ -172,7 +173,7 @@ async function deliver(f: Forwarding, packet: IPublishPacket, receivedAt: Date):
       // Posting it again cannot help: say why, and go on with the next message.
       return void f.io.err(`message on ${topic} refused by the server (${outcome.status}): ${outcome.detail}\n`);
     }
-    const delay = Math.min(RETRY.maxMs, RETRY.initialMs * 2 ** failures);
+    const delay = retryDelay(failures, RETRY, outcome.waitMs);
     f.io.err(`not delivered (${outcome.reason}); retrying in ${delay} ms\n`);
     await f.pause(delay);
   }

@@ -16,6 +16,7 @@ import { FatalSendError, FileFollower, type FollowerEvent, type LineBatch, type 
 import { checkStateWritable, readState, StateFileError } from './stateFile';
 import { RejectsFile, RejectsFileError, type RejectEntry } from './rejectsFile';
 import { apiUrl, forwarderKey, millisecondsOption, onRefusedOption, postToRingside, serverUrl, setupRefusal, siteOption, type OnRefused, type RefusalProblem } from './ringsideApi';
+import { RetryLater } from './retry';
 import { stopForwarderOnSignals } from './stopSignals';
 import { stayPartOf } from '../../protocol/queueLogEvents';
 
@@ -101,7 +102,7 @@ async function sendBatch(batch: LineBatch, s: Sending): Promise<void> {
   const where = () => `${posted.length} line(s), bytes ${batch.fromOffset}-${batch.toOffset} of ${batch.path}`;
   while (posted.length > 0) {
     const outcome = await postToRingside(s.target, s.key, `${posted.map((i) => batch.lines[i]).join('\n')}\n`, 'text/plain; charset=utf-8');
-    if (outcome.kind === 'retry') throw new Error(outcome.reason);
+    if (outcome.kind === 'retry') throw new RetryLater(outcome.reason, outcome.waitMs);
     if (outcome.kind === 'delivered') {
       s.recent.add(posted.length, false);
       s.io.err(`forwarded ${where()} (${outcome.status})${casesText(outcome.body, 'late', 'late end(s) skipped, their clocks had expired')}${casesText(outcome.body, 'unmeasured', "call(s) closed unjudged, their wait went negative (the PBX's clock stepped back)")}\n`);

@@ -4,6 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { siteIdProblem } from '../../protocol/pure/idLists';
 import { UsageError, type Values } from '../usage';
+import { retryAfterMs } from './retry';
+
+const optionalWait = (waitMs: number | undefined) => (waitMs === undefined ? {} : { waitMs });
 
 /** A refusal's problem document as far as a forwarder reads it: its kind, its detail and the fields it names. */
 export interface RefusalProblem {
@@ -17,7 +20,7 @@ export interface RefusalProblem {
 
 export type PostOutcome =
   | { kind: 'delivered'; status: number; body: string }
-  | { kind: 'retry'; reason: string }
+  | { kind: 'retry'; reason: string; waitMs?: number }
   | { kind: 'refused'; status: number; detail: string; problem: RefusalProblem };
 
 /** How long one request may take before it is abandoned and retried. */
@@ -97,7 +100,8 @@ export function millisecondsOption(values: Values, name: string, fallback: numbe
 }
 
 /**
- * POSTs `body` with the key. 2xx is delivered; no answer, 408, 429 and 5xx are worth retrying; any other
+ * POSTs `body` with the key. 2xx is delivered; no answer, 408, 429 (with the wait its Retry-After asks) and 5xx are
+ * worth retrying; any other
  * answer (a bad key, a refused body, an endpoint this server does not have) is refused.
  */
 export async function postToRingside(url: URL, key: string, body: string, contentType: string): Promise<PostOutcome> {
@@ -109,7 +113,10 @@ export async function postToRingside(url: URL, key: string, body: string, conten
   }
   const text = await response.text().catch(() => '');
   if (response.ok) return { kind: 'delivered', status: response.status, body: text };
-  if (response.status === 408 || response.status === 429 || response.status >= 500) return { kind: 'retry', reason: `${url.origin} answered ${response.status}` };
+  // A rate limit's Retry-After is when it lets requests in again: sooner is refused again. A 503's is a general
+  // client's hint (30 s from Ringside's own); the forwarder's own backoff comes back sooner after a short restart.
+  if (response.status === 429) return { kind: 'retry', reason: `${url.origin} answered 429`, ...optionalWait(retryAfterMs(response.headers.get('retry-after'))) };
+  if (response.status === 408 || response.status >= 500) return { kind: 'retry', reason: `${url.origin} answered ${response.status}` };
   const problem = refusalProblem(text);
   return { kind: 'refused', status: response.status, detail: problemDetail(problem), problem };
 }
