@@ -338,12 +338,17 @@ describe('file follower: rotation and truncation', () => {
     ]);
   });
 
-  it('after three rotations while stopped, finishes the file it was in, then every file rotated since, oldest first', async () => {
+  /** A follower that sent the file's first line and stopped; a second line written after it. */
+  async function stoppedAfterFirstLine(): Promise<void> {
     await writeFile(path, '1|a\n');
     const first = follow();
     await first.follower.pollOnce();
     await first.follower.stop();
     await appendFile(path, '2|b\n');
+  }
+
+  it('after three rotations while stopped, finishes the file it was in, then every file rotated since, oldest first', async () => {
+    await stoppedAfterFirstLine();
     await rotateByRename(1000, '3|c\n');
     await rotateByRename(2000, '4|d\n');
     await rotateByRename(3000, '5|e\n');
@@ -361,11 +366,7 @@ describe('file follower: rotation and truncation', () => {
   });
 
   it('reads each rotated file once when two were last written at the same time (a coarse file system clock)', async () => {
-    await writeFile(path, '1|a\n');
-    const first = follow();
-    await first.follower.pollOnce();
-    await first.follower.stop();
-    await appendFile(path, '2|b\n');
+    await stoppedAfterFirstLine();
     // Both rotated files were last written in the same second: on a file system that keeps whole seconds (or within
     // one tick of the kernel's clock) their times are equal.
     await rotateByRename(1000, '3|c\n');

@@ -86,14 +86,20 @@ function deliveries(connection: RingsideConnection): { seqs: () => number[]; rea
   };
 }
 
-it('does not deliver as new an event of the first snapshot that is pushed live after it (a push slower than the snapshot read)', async () => {
-  const { io, url } = await fakeServer([judged(5), judged(4)], () => 5);
+/** A connection to `url` once its first catch-up is done, and what it delivers. */
+async function caughtUp(url: string): Promise<{ connection: RingsideConnection; seen: ReturnType<typeof deliveries> }> {
   const connection = new RingsideConnection();
   cleanups.push(() => connection.dispose());
   const seen = deliveries(connection);
   const first = nextCatchUp(connection);
   connection.connect(url);
   await first;
+  return { connection, seen };
+}
+
+it('does not deliver as new an event of the first snapshot that is pushed live after it (a push slower than the snapshot read)', async () => {
+  const { io, url } = await fakeServer([judged(5), judged(4)], () => 5);
+  const { seen } = await caughtUp(url);
   const one = seen.reached(1);
   // 5 is in the snapshot the client started from; 6 is new. 5 came first on the socket: delivered, it would be first.
   for (const seq of [5, 6]) io.emit('judged', [judged(seq)]);
@@ -104,12 +110,7 @@ it('does not deliver as new an event of the first snapshot that is pushed live a
 it('after the server turns out to be a new one (a shorter history), delivers its events whatever seqs the old one had', async () => {
   let head = 9;
   const { io, url } = await fakeServer([], () => head);
-  const connection = new RingsideConnection();
-  cleanups.push(() => connection.dispose());
-  const seen = deliveries(connection);
-  const first = nextCatchUp(connection);
-  connection.connect(url);
-  await first;
+  const { connection, seen } = await caughtUp(url);
   const three = seen.reached(3);
   for (const seq of [8, 9, 10]) io.emit('judged', [judged(seq)]);
   await three;
