@@ -230,7 +230,7 @@ export class RingsideConnection {
     this.latest = undefined;
     this.lostAt = undefined;
     // A different server has a different history: start over. The same one: catch up from where we were.
-    if (this.cursor && this.cursor.serverUrl !== serverUrl) this.cursor = undefined;
+    if (this.cursor && this.cursor.serverUrl !== serverUrl) this.startCounting(undefined);
     if (!this.cursor) {
       this.open = new Map();
       this.names = new Map();
@@ -311,7 +311,8 @@ export class RingsideConnection {
       this.names = snapshotSiteNames(snapshot.sites, this.latest.openIncidents);
       // First contact with this server: the snapshot is exact up to its newest event; start counting there.
       const first = !this.cursor;
-      if (!this.cursor) this.cursor = { serverUrl, lastSeq: Math.max(0, ...snapshot.recent.map((j) => j.event.seq)), lastIncidentChange: Math.max(0, ...[...this.open.values()].map((i) => i.lastChangeSeq)) };
+      // Its events are had: one pushed live after it (a push slower than the snapshot's read) is not new.
+      if (!this.cursor) this.startCounting({ serverUrl, lastSeq: Math.max(0, ...snapshot.recent.map((j) => j.event.seq)), lastIncidentChange: Math.max(0, ...[...this.open.values()].map((i) => i.lastChangeSeq)) }, snapshot.recent);
       this.emit({ type: 'snapshot', snapshot: this.latest });
       this.incidentBatches.fire({ updates: [], replayed: false });
       void this.catchUp(socket, serverUrl, first);
@@ -358,7 +359,7 @@ export class RingsideConnection {
           result.pages += 1;
           if (page.headSeq < this.cursor.lastSeq || page.headIncidentChange < this.cursor.lastIncidentChange) {
             // The server's history is shorter than what we saw: a new data folder. Start from its heads.
-            this.cursor = { serverUrl, lastSeq: page.headSeq, lastIncidentChange: page.headIncidentChange };
+            this.startCounting({ serverUrl, lastSeq: page.headSeq, lastIncidentChange: page.headIncidentChange });
             result.gap = true;
             break;
           }
@@ -391,6 +392,16 @@ export class RingsideConnection {
   }
 
   /** Applies events not seen yet, in seq order; returns how many were new. */
+  /**
+   * A new history (another server, or the same one with a new store): its seqs are not the ones seen before, which
+   * would otherwise drop its events as had; `had`, the events the client starts from (a first snapshot's).
+   */
+  private startCounting(cursor: Cursor | undefined, had: readonly JudgedEvent[] = []): void {
+    this.cursor = cursor;
+    this.seenSeqs.clear();
+    for (const judged of had) this.seenSeqs.add(judged.event.seq);
+  }
+
   private acceptEvents(events: readonly JudgedEvent[], replayed: boolean): number {
     const fresh: JudgedEvent[] = [];
     for (const judged of [...events].sort((a, b) => a.event.seq - b.event.seq)) {

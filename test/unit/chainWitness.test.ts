@@ -90,3 +90,35 @@ describe('the chain witness file', () => {
     expect(remember(heads, { ...headAt(95), seenAtMs: 2_000 }).map((h) => h.seq).every((seq) => seq <= 95)).toBe(true);
   });
 });
+
+describe('a store taken back under a running node', () => {
+  it('is logged at once, and the file keeps the heads it saw, for the next start to name as well', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ringside-witness-'));
+    dirs.push(dir);
+    const clock = testClock(Date.UTC(2026, 11, 8));
+    const { state, store, head } = fakeStore(5);
+    const errors: string[] = [];
+    const logger = createLogger('silent');
+    logger.error = ((_fields: unknown, message: string) => void errors.push(message)) as typeof logger.error;
+    const witness = await ChainWitness.open(store, dir, clock, logger);
+    witness.start(head, (error) => {
+      throw error;
+    });
+    state.head = 15;
+    await clock.advance(WITNESS_INTERVAL_MS);
+    expect(written(dir).map((h) => h.seq)).toEqual([15, 5]);
+    // A failover to a standby that lacked the last commits: the chain ends at 10 now, and grows on from there.
+    state.head = 10;
+    await clock.advance(WITNESS_INTERVAL_MS);
+    state.head = 12;
+    await clock.advance(WITNESS_INTERVAL_MS);
+    await witness.close(head);
+    expect(written(dir).map((h) => h.seq)).toEqual([15, 5]);
+    expect(witness.rewind).toMatchObject({ reached: { seq: 15 }, now: { seq: 10 } });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^while this node ran, the audit chain this node last saw in its store .* reached link 15 .*, the store's ends at link 10 /);
+    // The next start names it too, then writes the store's head down.
+    const next = await ChainWitness.open(store, dir, clock, createLogger('silent'));
+    expect(next.rewind).toMatchObject({ reached: { seq: 15 }, now: { seq: 12 } });
+  });
+});

@@ -339,12 +339,17 @@ describe('file follower: rotation and truncation', () => {
     ]);
   });
 
-  it('after three rotations while stopped, finishes the file it was in, then every file rotated since, oldest first', async () => {
+  /** A follower that sent the file's first line and stopped; a second line written after it. */
+  async function stoppedAfterFirstLine(): Promise<void> {
     await writeFile(path, '1|a\n');
     const first = follow();
     await first.follower.pollOnce();
     await first.follower.stop();
     await appendFile(path, '2|b\n');
+  }
+
+  it('after three rotations while stopped, finishes the file it was in, then every file rotated since, oldest first', async () => {
+    await stoppedAfterFirstLine();
     await rotateByRename(1000, '3|c\n');
     await rotateByRename(2000, '4|d\n');
     await rotateByRename(3000, '5|e\n');
@@ -359,6 +364,18 @@ describe('file follower: rotation and truncation', () => {
     for (let i = 0; i < 6; i++) await second.follower.pollOnce();
     expect(second.lines()).toEqual(['2|b', '3|c', '4|d', '5|e']);
     expect(opened(second.events)).toEqual(['resumed', 'next-rotated', 'next-rotated', 'rotated']);
+  });
+
+  it('reads each rotated file once when two were last written at the same time (a coarse file system clock)', async () => {
+    await stoppedAfterFirstLine();
+    // Both rotated files were last written in the same second: on a file system that keeps whole seconds (or within
+    // one tick of the kernel's clock) their times are equal.
+    await rotateByRename(1000, '3|c\n');
+    await rotateByRename(1000, '4|d\n');
+    const second = follow();
+    for (let i = 0; i < 8; i++) await second.follower.pollOnce();
+    expect(second.lines()).toEqual(['2|b', '3|c', '4|d']);
+    expect(opened(second.events)).toEqual(['resumed', 'next-rotated', 'rotated']);
   });
 
   it('after a rotation while stopped with the old file gone, reads the new file and reports the possible gap', async () => {

@@ -10,8 +10,10 @@ beforeEach(() => vi.useFakeTimers({ toFake: ['Date'] }));
 afterEach(() => vi.useRealTimers());
 
 /** An MQTT 3.1.1 PUBLISH at QoS 1, as the broker writes it (remaining length as a variable-length integer). */
-function publishBytes(messageId: number, topic: string, payload: string, dup = false): Buffer {
-  const body = Buffer.concat([Buffer.from([topic.length >> 8, topic.length & 0xff]), Buffer.from(topic), Buffer.from([messageId >> 8, messageId & 0xff]), Buffer.from(payload)]);
+function publishBytes(messageId: number | undefined, topic: string, payload: string, dup = false): Buffer {
+  // QoS 0 (no messageId): no packet id, and the QoS bits 0.
+  const id = messageId === undefined ? [] : [messageId >> 8, messageId & 0xff];
+  const body = Buffer.concat([Buffer.from([topic.length >> 8, topic.length & 0xff]), Buffer.from(topic), Buffer.from(id), Buffer.from(payload)]);
   const length: number[] = [];
   for (let rest = body.length; ; ) {
     const byte = rest % 128;
@@ -19,7 +21,7 @@ function publishBytes(messageId: number, topic: string, payload: string, dup = f
     length.push(rest > 0 ? byte | 0x80 : byte);
     if (rest === 0) break;
   }
-  return Buffer.concat([Buffer.from([0x32 | (dup ? 0x08 : 0), ...length]), body]);
+  return Buffer.concat([Buffer.from([(messageId === undefined ? 0x30 : 0x32) | (dup ? 0x08 : 0), ...length]), body]);
 }
 
 const packet = (messageId: number, topic: string, payload: string, dup = false) => ({ cmd: 'publish', messageId, topic, payload: Buffer.from(payload), dup, qos: 1, retain: false }) as IPublishPacket;
@@ -86,5 +88,29 @@ describe('mqtt receipts', () => {
     vi.setSystemTime(new Date('2026-06-01T10:00:00Z'));
     receive(publishBytes(7, 'doors/south', message));
     expect(await datedBy(receipts, packet(7, 'doors/south', message))).toBe('2026-06-01T10:00:00.000Z');
+  });
+
+  it('dates QoS 0 messages (no packet id) when they arrived too, in the order they came; those of a lost connection are forgotten', async () => {
+    const receipts = new Receipts();
+    const { client, connect, receive } = fakeClient();
+    noteArrivals(client, receipts);
+    const same = '{"caseId":"v5","milestone":"ping"}';
+    const qos0 = (payload: string) => ({ cmd: 'publish', topic: 'doors/east', payload: Buffer.from(payload), dup: false, qos: 0, retain: false }) as IPublishPacket;
+    connect();
+    vi.setSystemTime(new Date('2026-06-01T09:00:00Z'));
+    receive(publishBytes(undefined, 'doors/east', '{"caseId":"v4","milestone":"arrived"}'));
+    receive(publishBytes(undefined, 'doors/east', same));
+    vi.setSystemTime(new Date('2026-06-01T09:00:05Z'));
+    receive(publishBytes(undefined, 'doors/east', '{"caseId":"v4","milestone":"greeted"}'));
+    receive(publishBytes(undefined, 'doors/east', same));
+    // Handed over a minute later, one after the other, once the server is back.
+    vi.setSystemTime(new Date('2026-06-01T09:01:00Z'));
+    expect(await datedBy(receipts, qos0('{"caseId":"v4","milestone":"arrived"}'))).toBe('2026-06-01T09:00:00.000Z');
+    expect(await datedBy(receipts, qos0(same))).toBe('2026-06-01T09:00:00.000Z');
+    expect(await datedBy(receipts, qos0('{"caseId":"v4","milestone":"greeted"}'))).toBe('2026-06-01T09:00:05.000Z');
+    // The second of the same text arrived on a connection since lost, never handed over: not the next one's time.
+    connect();
+    vi.setSystemTime(new Date('2026-06-01T09:02:00Z'));
+    expect(await datedBy(receipts, qos0(same))).toBe('2026-06-01T09:02:00.000Z');
   });
 });

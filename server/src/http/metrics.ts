@@ -153,7 +153,7 @@ function frontGauges(registry: Registry, sources: MetricsSources): void {
     setCounts(this, [[{ result: 'delivered' }, c.delivered], [{ result: 'failed' }, c.failed]]);
   } });
   new Counter({ name: 'ringside_webhook_attempts_failed_total', help: 'Webhook attempts that failed on this node since it started (non-2xx, refused, timed out), retried or not', registers, collect() { setCounts(this, [[{}, sources.webhookCounts().failedAttempts]]); } });
-  new Gauge({ name: 'ringside_chain_rewound', help: "1 when this node's start found the store's audit chain taken back: it no longer passes through the head the node's data folder remembered (chain-witness.json; the error log says which links), else 0", registers, collect() { this.set(sources.chainRewound() ? 1 : 0); } });
+  new Gauge({ name: 'ringside_chain_rewound', help: "1 when this node's start, or its minute's witness write while it ran, found the store's audit chain taken back: it no longer passes through the head the node's data folder remembered (chain-witness.json; the error log says which links), else 0", registers, collect() { this.set(sources.chainRewound() ? 1 : 0); } });
   new Gauge({ name: 'ringside_leader', help: '1 on the node that evaluates alerts and delivers webhooks for the store, else 0', registers, collect() { this.set(sources.isLeading() ? 1 : 0); } });
 }
 

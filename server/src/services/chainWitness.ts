@@ -159,6 +159,9 @@ export function witnessRewoundWarning(r: WitnessRewind): string {
   });
 }
 
+/** The log fields of a rewind the witness found. */
+const rewindFields = (r: WitnessRewind) => ({ file: r.file, rememberedHead: { seq: r.reached.seq, hash: r.reached.hash }, storeHead: r.now, sharedSeq: r.sharedSeq, ...(r.sharedAtMost !== undefined ? { sharedAtMost: r.sharedAtMost } : {}) });
+
 /** What `verify --data` and a start say about a witness file that is there but unreadable. */
 export const garbledWitness = (r: { file: string; problem: string }, then: string): string => `${r.file} is not readable as this folder's chain witness: ${r.problem}; ${then}`;
 
@@ -175,13 +178,22 @@ export class ChainWitness {
   /** The file holds other than `heads` (unreadable, or heads the store no longer passes through): written anew. */
   private stale = false;
 
+  /** A rewind seen while running (the store taken back under the node: a failover to a standby that lacked the last commits). */
+  private rewindSinceStart: WitnessRewind | null = null;
+
   private constructor(
+    private readonly store: Pick<ReadOnlyStore, 'reads' | 'snapshot'>,
     private readonly dataDir: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
     /** The rewind the start found (null: none). */
-    readonly rewind: WitnessRewind | null,
+    private readonly rewindAtStart: WitnessRewind | null,
   ) {}
+
+  /** The rewind the start found, else one seen since while running (null: none). */
+  get rewind(): WitnessRewind | null {
+    return this.rewindAtStart ?? this.rewindSinceStart;
+  }
 
   static async open(store: Pick<ReadOnlyStore, 'reads' | 'snapshot'>, dataDir: string, clock: Clock, logger: Logger): Promise<ChainWitness> {
     const remembered = readWitness(dataDir);
@@ -189,11 +201,11 @@ export class ChainWitness {
     const heads = remembered && 'heads' in remembered ? remembered.heads : [];
     const { storeHead, rewind, agreeing } = await compareWithStore(store, join(dataDir, WITNESS_FILE), heads);
     if (rewind) {
-      logger.error({ file: rewind.file, rememberedHead: { seq: rewind.reached.seq, hash: rewind.reached.hash }, storeHead, sharedSeq: rewind.sharedSeq, ...(rewind.sharedAtMost !== undefined ? { sharedAtMost: rewind.sharedAtMost } : {}) }, witnessRewoundWarning(rewind));
+      logger.error(rewindFields(rewind), witnessRewoundWarning(rewind));
     } else if (heads.length > 0 && storeHead.seq === 0) {
       logger.warn({ file: join(dataDir, WITNESS_FILE), rememberedHead: heads[0] }, `the store holds no audit chain links, and ${join(dataDir, WITNESS_FILE)} remembers link ${heads[0]!.seq} of the one this folder ran on: a new store, not that one taken back; the witness starts again with this store`);
     }
-    const witness = new ChainWitness(dataDir, clock, logger, rewind);
+    const witness = new ChainWitness(store, dataDir, clock, logger, rewind);
     witness.heads = agreeing;
     witness.stale = remembered !== null && (rewind !== null || agreeing.length !== heads.length || 'problem' in remembered);
     return witness;
@@ -220,10 +232,22 @@ export class ChainWitness {
 
   /** Writes the store's head down when it moved since the last write (a write that fails is said once, not thrown). */
   private async note(head: () => Promise<ChainHead>): Promise<void> {
+    // Taken back under the running node: the file keeps the heads it saw, for the next start to name as well.
+    if (this.rewindSinceStart) return;
     const now = await head();
     const last = this.heads[0];
     if (!this.stale && (now.seq === 0 || (last && last.seq === now.seq && last.hash === now.hash))) return;
     const moved = now.seq > 0 && !(last && last.seq === now.seq && last.hash === now.hash);
+    // The head moved: on, as a chain grows, or back (another hash at the head seen, or none there), which writing it
+    // down would erase from the file without a word (remember() keeps only the heads before it).
+    if (moved && last && !this.stale) {
+      const { rewind } = await compareWithStore(this.store, join(this.dataDir, WITNESS_FILE), this.heads);
+      if (rewind) {
+        this.rewindSinceStart = rewind;
+        this.logger.error(rewindFields(rewind), `while this node ran, ${witnessRewoundWarning(rewind)}`);
+        return;
+      }
+    }
     const heads = moved ? remember(this.heads, { ...now, seenAtMs: this.clock.now() }) : this.heads;
     try {
       if (heads.length > 0) writeWitness(this.dataDir, heads);

@@ -57,3 +57,70 @@ it('delivers an event that arrives after one with a higher seq, and a repeated o
   expect(connection.lastSeq).toBe(8);
   expect(connection.receivedSeqs()).toEqual([7, 6, 8]);
 });
+
+/** A server of the test's own whose snapshot has `recent` and whose replay answers `headSeq`; its port and io. */
+async function fakeServer(recent: JudgedEvent[], headSeq: () => number): Promise<{ io: Server; url: string }> {
+  const http: HttpServer = createServer();
+  const io = new Server(http);
+  io.on('connection', (socket) => {
+    socket.on('replay', (_request: unknown, ack: (answer: ReplayResponse) => void) => ack({ ok: true, events: [], incidents: [], complete: true, headSeq: headSeq(), headIncidentChange: 0 }));
+    socket.emit('snapshot', snapshot(recent));
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => void io.close(() => resolve())));
+  return { io, url: `http://127.0.0.1:${(http.address() as { port: number }).port}` };
+}
+
+/** The seqs onEvents delivered, and a wait for `count` of them. */
+function deliveries(connection: RingsideConnection): { seqs: () => number[]; reached: (count: number) => Promise<void> } {
+  const batches: EventBatch[] = [];
+  connection.onEvents((batch) => batches.push(batch));
+  const seqs = () => batches.flatMap((b) => b.events.map((e) => e.event.seq));
+  return {
+    seqs,
+    reached: (count) =>
+      new Promise<void>((resolve) => {
+        const check = () => seqs().length >= count && (subscription.dispose(), resolve());
+        const subscription = connection.onEvents(check);
+      }),
+  };
+}
+
+/** A connection to `url` once its first catch-up is done, and what it delivers. */
+async function caughtUp(url: string): Promise<{ connection: RingsideConnection; seen: ReturnType<typeof deliveries> }> {
+  const connection = new RingsideConnection();
+  cleanups.push(() => connection.dispose());
+  const seen = deliveries(connection);
+  const first = nextCatchUp(connection);
+  connection.connect(url);
+  await first;
+  return { connection, seen };
+}
+
+it('does not deliver as new an event of the first snapshot that is pushed live after it (a push slower than the snapshot read)', async () => {
+  const { io, url } = await fakeServer([judged(5), judged(4)], () => 5);
+  const { seen } = await caughtUp(url);
+  const one = seen.reached(1);
+  // 5 is in the snapshot the client started from; 6 is new. 5 came first on the socket: delivered, it would be first.
+  for (const seq of [5, 6]) io.emit('judged', [judged(seq)]);
+  await one;
+  expect(seen.seqs()).toEqual([6]);
+});
+
+it('after the server turns out to be a new one (a shorter history), delivers its events whatever seqs the old one had', async () => {
+  let head = 9;
+  const { io, url } = await fakeServer([], () => head);
+  const { connection, seen } = await caughtUp(url);
+  const three = seen.reached(3);
+  for (const seq of [8, 9, 10]) io.emit('judged', [judged(seq)]);
+  await three;
+  // The server's store is replaced by a new one (a new data folder): its history is shorter; its seqs start again.
+  head = 2;
+  const again = nextCatchUp(connection);
+  connection.simulateNetworkDrop();
+  expect((await again).gap).toBe(true);
+  const five = seen.reached(5);
+  for (const seq of [3, 8]) io.emit('judged', [judged(seq)]);
+  await five;
+  expect(seen.seqs()).toEqual([8, 9, 10, 3, 8]);
+});

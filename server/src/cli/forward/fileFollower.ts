@@ -122,6 +122,12 @@ export class FileFollower {
   private wake: (() => void) | null = null;
   private timer: unknown = null;
   private runPromise: Promise<void> | null = null;
+  /**
+   * The rotated files finished since the file at the path was last taken up (dev:ino): two rotated files last written
+   * in the same tick of the file system's clock (whole seconds on some) each look rotated after the other, and without
+   * this the follower would go back and forth between them, sending both again and again.
+   */
+  private readonly finishedRotated = new Set<string>();
 
   constructor(options: FollowerOptions) {
     this.o = {
@@ -411,12 +417,14 @@ export class FileFollower {
       return false;
     }
     if (size > file.offset) this.o.onEvent?.({ kind: 'partial-line-dropped', path: this.pathOf(file), bytes: size - file.offset });
-    const next = await nextRotated(this.o.path, file, pathStat);
+    this.finishedRotated.add(`${file.dev}:${file.ino}`);
+    const next = await nextRotated(this.o.path, file, pathStat, this.finishedRotated);
     await this.closeFile();
     if (next !== null && (await this.openAt(next, 0))) {
       this.o.onEvent?.({ kind: 'opened', path: next, offset: 0, reason: 'next-rotated' });
-    } else if (!(await this.openPath(0, file.isCopy ? 'truncated' : 'rotated'))) {
-      return false;
+    } else {
+      this.finishedRotated.clear();
+      if (!(await this.openPath(0, file.isCopy ? 'truncated' : 'rotated'))) return false;
     }
     await this.save();
     return true;
@@ -498,16 +506,17 @@ async function findCopy(directory: string, fingerprint: { length: number; hash: 
  * writer moved on to each after its last write to the one before, so it is the one of them, other than the path's,
  * last written first after `finished` was (by modification time: the lines' own epochs need not be in order). Older
  * rotations were last written before and are passed over; a copy of a file (copytruncate) is read too, its lines
- * duplicates the server recognises if they were sent.
+ * duplicates the server recognises if they were sent. `done`: the rotated files already finished (dev:ino), passed
+ * over whatever their times.
  */
-async function nextRotated(path: string, finished: { handle: FileHandle; dev: bigint; ino: bigint }, pathStat: { dev: bigint; ino: bigint }): Promise<string | null> {
+async function nextRotated(path: string, finished: { handle: FileHandle; dev: bigint; ino: bigint }, pathStat: { dev: bigint; ino: bigint }, done: ReadonlySet<string>): Promise<string | null> {
   const after = (await finished.handle.stat({ bigint: true })).mtimeNs;
   let next: { path: string; mtimeNs: bigint } | null = null;
   for (const name of await readdir(dirname(path))) {
     if (!name.startsWith(basename(path))) continue;
     const candidate = join(dirname(path), name);
     const s = await statOrNull(candidate);
-    if (!s || !s.isFile() || s.size === 0n || (s.dev === finished.dev && s.ino === finished.ino) || (s.dev === pathStat.dev && s.ino === pathStat.ino)) continue;
+    if (!s || !s.isFile() || s.size === 0n || (s.dev === finished.dev && s.ino === finished.ino) || (s.dev === pathStat.dev && s.ino === pathStat.ino) || done.has(`${s.dev}:${s.ino}`)) continue;
     if (s.mtimeNs >= after && (next === null || s.mtimeNs < next.mtimeNs) && (await beginsWithEpoch(candidate))) next = { path: candidate, mtimeNs: s.mtimeNs };
   }
   return next?.path ?? null;

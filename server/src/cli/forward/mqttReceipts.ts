@@ -31,15 +31,51 @@ export class Receipts {
   private readonly arrivals = new Map<string, Date>();
   /** The time each message delivered was dated with, for a copy sent again. */
   private readonly received = new Map<string, Date>();
+  /**
+   * When the QoS 0 messages of the current connection arrived, by topic and payload, oldest first: they have no packet
+   * id, but mqtt.js hands them over in the order they came, so the first noted of the same text is the one handed over.
+   */
+  private readonly unnumbered = new Map<string, Date[]>();
+  private unnumberedCount = 0;
 
   /** Notes the time a PUBLISH arrived; a copy sent again keeps the time of the first. */
-  arrived(publish: { messageId: number; topic: string; payload: Buffer; dup: boolean }): void {
+  arrived(publish: { messageId?: number | undefined; topic: string; payload: Buffer; dup: boolean }): void {
+    if (publish.messageId === undefined) return this.arrivedUnnumbered(keyOf(0, publish.topic, publish.payload));
     const key = keyOf(publish.messageId, publish.topic, publish.payload);
     if (!publish.dup || !this.arrivals.has(key)) remember(this.arrivals, key, new Date());
   }
 
+  /**
+   * A new connection: QoS 0 messages of the one before that were not handed over are gone with it (the broker keeps
+   * none), and their times would date later messages of the same text.
+   */
+  connected(): void {
+    this.unnumbered.clear();
+    this.unnumberedCount = 0;
+  }
+
+  private arrivedUnnumbered(key: string): void {
+    const times = this.unnumbered.get(key);
+    if (times) times.push(new Date());
+    else this.unnumbered.set(key, [new Date()]);
+    // Bounded like the others: past it, the oldest text's times are forgotten (those messages are dated when handed over).
+    this.unnumberedCount++;
+    for (const [oldest, dropped] of this.unnumbered) {
+      if (this.unnumberedCount <= REMEMBERED_MESSAGES) break;
+      this.unnumbered.delete(oldest);
+      this.unnumberedCount -= dropped.length;
+    }
+  }
+
   deliver(packet: IPublishPacket, post: (receivedAt: Date) => Delivery): Delivery {
-    if (packet.messageId === undefined) return post(new Date());
+    if (packet.messageId === undefined) {
+      const key = keyOf(0, packet.topic, Buffer.from(packet.payload));
+      const times = this.unnumbered.get(key);
+      const arrived = times?.shift();
+      if (arrived !== undefined) this.unnumberedCount--;
+      if (times?.length === 0) this.unnumbered.delete(key);
+      return post(arrived ?? new Date());
+    }
     const key = keyOf(packet.messageId, packet.topic, Buffer.from(packet.payload));
     const pending = this.inFlight.get(key);
     if (pending) return pending;
@@ -74,8 +110,9 @@ export function noteArrivals(client: MqttClient, receipts: Receipts): void {
     // give the time it was handed over). MQTT 3.1.1, the protocol the forwarder speaks.
     const packets = mqttPacket.parser({ protocolVersion: 4 });
     let broken = false;
+    receipts.connected();
     packets.on('packet', (p) => {
-      if (p.cmd === 'publish' && p.messageId !== undefined) receipts.arrived({ messageId: p.messageId, topic: p.topic, payload: Buffer.from(p.payload), dup: p.dup });
+      if (p.cmd === 'publish') receipts.arrived({ messageId: p.messageId, topic: p.topic, payload: Buffer.from(p.payload), dup: p.dup });
     });
     // Bytes that are no MQTT (mqtt.js ends such a connection itself): its messages are dated when handed over.
     packets.on('error', () => (broken = true));

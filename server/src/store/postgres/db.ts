@@ -26,7 +26,8 @@ export interface PoolOptions {
   pipeline?: boolean;
   /**
    * How long a statement may wait for a lock another session holds (PostgreSQL's lock_timeout) before it fails, as
-   * a 503; default none (wait as long as it takes: migrations, tools).
+   * a 503; default none (wait as long as it takes). postgresBackend gives every pool it opens LOCK_WAIT_MS, the
+   * subcommands' too (prune, keys, migrate-to-postgres); migrations lift it for their own transaction (migrate.ts).
    */
   lockTimeoutMs?: number;
 }
