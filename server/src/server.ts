@@ -187,7 +187,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const retention = await startRetention(core.store, core.audit, options.retainDays, logger, clock, core.storage.jobFailed);
   const unwatchNodes = followOtherNodes(core, logger);
   const chainHead = () => core.store.reads.audit.head();
-  witness.start(chainHead, (err) => core.storage.jobFailed(err, logger, 'the chain witness could not read the chain head; trying again in a minute'));
+  await witness.start(chainHead, (err) => core.storage.jobFailed(err, logger, 'the chain witness could not read the chain head; trying again in a minute'));
   await core.leadership.start(); // a lone node (SQLite) leads before it returns
   await core.alerts.start();
   core.clocks.start(); // overdue clocks (a server started after a deadline) are judged at once

@@ -211,8 +211,11 @@ export class ChainWitness {
     return witness;
   }
 
-  /** Writes the head down once now, then every WITNESS_INTERVAL_MS when it moved; `head` is read off the request path. */
-  start(head: () => Promise<ChainHead>, onError: (error: unknown) => void): void {
+  /**
+   * Writes the head down once now, then every WITNESS_INTERVAL_MS when it moved; `head` is read off the request path.
+   * Resolves once the first write is done (a failure is `onError`'s), so a started node's folder holds its witness.
+   */
+  start(head: () => Promise<ChainHead>, onError: (error: unknown) => void): Promise<void> {
     const tick = () => {
       this.writing ??= this.note(head)
         .catch(onError)
@@ -220,6 +223,7 @@ export class ChainWitness {
     };
     tick();
     this.timer = this.clock.setInterval(tick, WITNESS_INTERVAL_MS);
+    return this.writing ?? Promise.resolve();
   }
 
   /** The last write (a clean shutdown), before the store closes; a failed read is the caller's to log. */

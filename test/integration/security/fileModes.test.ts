@@ -36,12 +36,12 @@ async function stop(s: CliServer): Promise<void> {
 }
 
 describe('a new data folder and a backup', () => {
-  it('are the owner’s only: the folder 0700, the database, its -wal and -shm, the lock and the secrets 0600', async () => {
+  it('are the owner’s only: the folder 0700, the database, its -wal and -shm, the lock, the secrets and the chain witness 0600', async () => {
     const dir = join(scratch(), 'data');
     const s = await start(dir);
     expect((await fetch(`${s.url}/api/v1/health`)).status).toBe(200);
     expect(modeOf(dir).toString(8)).toBe('700');
-    expect(modes(dir)).toEqual({ 'admin.key': '600', 'audit-signing.json': '600', 'audit.secret': '600', 'ringside.db': '600', 'ringside.db-shm': '600', 'ringside.db-wal': '600', 'ringside.lock': '600' });
+    expect(modes(dir)).toEqual({ 'admin.key': '600', 'audit-signing.json': '600', 'audit.secret': '600', 'chain-witness.json': '600', 'ringside.db': '600', 'ringside.db-shm': '600', 'ringside.db-wal': '600', 'ringside.lock': '600' });
     expect(exposureWarning(s)).toBeUndefined();
 
     // Online, into a folder the backup creates.
