@@ -2,13 +2,10 @@
 // database URL is given (--database postgres://… or RINGSIDE_DATABASE_URL).
 import type { StoreBackend } from './store/port';
 import { postgresBackend } from './store/postgres';
-import { LOCK_WAIT_MS, redacted } from './store/postgres/db';
+import { redacted } from './store/postgres/db';
 import { databasePath, sqliteBackend } from './store/sqlite';
 
 export { sqliteBackend as storeBackend } from './store/sqlite';
-
-/** How long a node's PostgreSQL statement waits for a lock (the write lock another session holds) before a 503. */
-export const DATABASE_LOCK_WAIT_MS = LOCK_WAIT_MS;
 
 /** Whether `url` names a PostgreSQL database (the only server database Ringside speaks). */
 export const isDatabaseUrl = (url: string): boolean => /^postgres(ql)?:\/\/./i.test(url);

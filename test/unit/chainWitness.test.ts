@@ -42,7 +42,7 @@ describe('the chain witness file', () => {
     const { state, store, head } = fakeStore(5);
     const witness = await ChainWitness.open(store, dir, clock, createLogger('silent'));
     expect(readdirSync(dir)).toEqual([]); // nothing before the node serves
-    witness.start(head, (error) => {
+    await witness.start(head, (error) => {
       throw error;
     });
     await clock.advance(0);
@@ -101,7 +101,7 @@ describe('a store taken back under a running node', () => {
     const logger = createLogger('silent');
     logger.error = ((_fields: unknown, message: string) => void errors.push(message)) as typeof logger.error;
     const witness = await ChainWitness.open(store, dir, clock, logger);
-    witness.start(head, (error) => {
+    await witness.start(head, (error) => {
       throw error;
     });
     state.head = 15;

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { FieldErrors, isDomainError } from '../domain/errors';
 import { secretFingerprint } from '../domain/retention';
 import { problemText, type VerifyResult } from '../domain/verify';
-import { backendFor, copySqliteToPostgres, DATABASE_LOCK_WAIT_MS, databasePath, folderAccessProblem, isDatabaseUrl, isFolder, notADatabaseUrl, redactedDatabaseUrl, SchemaError, setAsideMovedSqlite, storeBackend } from '../storeBackend';
+import { backendFor, copySqliteToPostgres, databasePath, folderAccessProblem, isDatabaseUrl, isFolder, notADatabaseUrl, redactedDatabaseUrl, SchemaError, setAsideMovedSqlite, storeBackend } from '../storeBackend';
 import { liveLockHolder, lockHolderName } from '../services/dataLock';
 import { AuditService, readSecret, SECRET_FILE, verifySnapshot } from '../services/audit';
 import { CLI_ACTOR, KeysService, listStoredKeys, validateKeyRequest } from '../services/keys';
@@ -250,13 +250,12 @@ async function pruneCommand(values: Values, io: Io): Promise<number> {
  * What prune says when a server holds DIR. A server prunes itself with --retain-days (at start, then daily). On
  * SQLite the store is DIR's file: the server must stop first. On PostgreSQL the store is the database, and DIR is
  * only where audit.secret (the store's, which signs the checkpoint) is read: a prune from any other folder holding a
- * copy of it runs beside the nodes, its one write waiting its turn on the store's write lock as theirs do; theirs wait
- * for it at most the lock wait, then are answered 503 (a prune of a large store can take longer).
+ * copy of it runs beside the nodes, its one write waiting its turn on the store's write lock as theirs wait for it.
  */
 function pruneWhileServed(dataDir: string, days: string, database: string | undefined): string {
   const itself = `restart it with --retain-days ${days}, and it prunes itself (at start, then daily)`;
   if (database === undefined) return `stop it first, or ${itself}`;
-  return `on PostgreSQL, prune can run beside it: give --data another folder holding a copy of ${join(dataDir, SECRET_FILE)} (the nodes' writes wait while it prunes, each at most ${DATABASE_LOCK_WAIT_MS / 1000} s: one kept waiting longer is answered 503, to be sent again), or ${itself}`;
+  return `on PostgreSQL, prune can run beside it: give --data another folder holding a copy of ${join(dataDir, SECRET_FILE)} (the nodes' writes wait while it prunes), or ${itself}`;
 }
 
 async function rebuildCommand(values: Values, io: Io): Promise<number> {

@@ -85,7 +85,7 @@ it('prune beside a running node: refused in the node\'s folder, saying what work
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(
       `(its lock: ${join(server.dataDir, 'ringside.lock')}): on PostgreSQL, prune can run beside it: give --data another folder holding a copy of ${join(server.dataDir, 'audit.secret')} ` +
-        "(the nodes' writes wait while it prunes, each at most 10 s: one kept waiting longer is answered 503, to be sent again), or restart it with --retain-days 1, and it prunes itself (at start, then daily)\n",
+        "(the nodes' writes wait while it prunes), or restart it with --retain-days 1, and it prunes itself (at start, then daily)\n",
     );
     // What the refusal says works, while the node runs; the node then reads the pruned store as its own.
     const elsewhere = tempDataDir();

@@ -27,14 +27,15 @@ export interface PoolOptions {
   /**
    * How long a statement may wait for a lock another session holds (PostgreSQL's lock_timeout) before it fails, as
    * a 503; default none (wait as long as it takes). postgresBackend gives every pool it opens LOCK_WAIT_MS, the
-   * subcommands' too (prune, keys, migrate-to-postgres); migrations lift it for their own transaction (migrate.ts).
+   * subcommands' too (prune, keys, migrate-to-postgres); migrations lift it for their own transaction (migrate.ts),
+   * and a write while it waits for its turn on the write lock (store.ts).
    */
   lockTimeoutMs?: number;
 }
 
 /**
  * How long a node's statements wait for a lock: a table an administrator locked (`LOCK TABLE events`), a long
- * maintenance statement, another node's write transaction holding the write lock. Without a bound every request that
+ * maintenance statement (not a write's turn on the store's write lock, waited for however long: store.ts). Without a bound every request that
  * needs that table waits as long as the lock is held, each holding a connection and its client's socket, with no
  * answer; with it the request is answered 503 `storage-unavailable` saying so, and its client retries. As long as
  * a node waits for a free connection of its pool (connectionTimeoutMillis).

@@ -57,7 +57,7 @@ export function postgresBackend(options: PostgresBackendOptions): StoreBackend {
         throw error instanceof DomainError ? error : openingError(error, options.url);
       }
       const writes = createPool({ url: options.url, max: 1, pipeline: true, lockTimeoutMs });
-      return new PgStore(p, writes, o.now ?? Date.now, new PgCoordination(options.url, randomUUID()));
+      return new PgStore(p, writes, o.now ?? Date.now, new PgCoordination(options.url, randomUUID()), lockTimeoutMs);
     },
     async openReadOnly(_dataDir, readOptions = {}) {
       const p = pool();

@@ -184,12 +184,27 @@ export class PgStore implements Store {
     private readonly writePool: pg.Pool,
     private readonly now: () => number,
     readonly coordination: PgCoordination,
+    /** The pools' lock wait (lock_timeout, ms; 0: none), lifted while a write waits for its turn on the write lock. */
+    private readonly lockWaitMs = 0,
   ) {
     this.reads = readsOf(new Sql(pool));
   }
 
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     return this.queue.run(() => this.transaction(fn));
+  }
+
+  /**
+   * The statements that take this write's turn on the store's write lock. Another node's write, a prune's one long
+   * transaction included, is waited for however long it takes, as this node's own writes wait in its queue: a turn
+   * is the store's order, not a fault. The lock wait bounds only what the write meets after it, locks other sessions
+   * hold (an administrator's LOCK TABLE).
+   */
+  private writeTurn(s: Sql): Array<Promise<unknown>> {
+    // Sent in the order they are called: the lock is taken between the two settings.
+    const take = () => s.run('SELECT pg_advisory_xact_lock(?)', [WRITE_LOCK.toString()]);
+    if (this.lockWaitMs <= 0) return [take()];
+    return [s.run('SET LOCAL lock_timeout = 0'), take(), s.run(`SET LOCAL lock_timeout = ${Math.trunc(this.lockWaitMs)}`)];
   }
 
   private async transaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
@@ -204,7 +219,7 @@ export class PgStore implements Store {
     let broken = false;
     let committing = false;
     try {
-      await Promise.all([s.run('BEGIN'), s.run('SELECT pg_advisory_xact_lock(?)', [WRITE_LOCK.toString()])]);
+      await Promise.all([s.run('BEGIN'), ...this.writeTurn(s)]);
       const value = await fn(new PgWriteTx(s, new PgChainWriter(s), callbacks, this.now(), this.coordination.nodeId));
       committing = true;
       await s.run('COMMIT');
