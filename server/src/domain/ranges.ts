@@ -7,6 +7,8 @@ import { QUARTER_GRAIN_MS, ROLLUP_GRAINS, VALUE_GRAINS, type RollupGrain, type V
 
 const MINUTE_MS = 60_000;
 const mod = (a: number, m: number) => ((a % m) + m) % m;
+const floorTo = (t: number, g: number) => t - mod(t, g);
+const ceilTo = (t: number, g: number) => floorTo(t + g - 1, g);
 
 /** The coarsest rollup grain every boundary is aligned to, or null (raw). */
 function grainFor(boundaries: readonly number[]): RollupGrain | null {
@@ -23,39 +25,39 @@ export interface RollupSpan {
   toMs: number;
 }
 
-/** A range read as one rollup span plus raw pieces (each under one grain long) off the span's grid. */
+/** A range read as rollup spans plus raw pieces (each under one edge grain long) off their grid. */
 export interface RangeSplit {
   raw: Array<{ fromMs: number; toMs: number }>;
-  rollup: RollupSpan | null;
+  /** In time order; with the raw pieces they cover the range once. */
+  rollups: RollupSpan[];
 }
 
 /**
- * The grains an off-grid range's interior may be read from: up to the quarter hour, so each raw edge stays under 15
- * minutes. An hour interior would leave raw edges of up to an hour each (thousands of judgements at a busy site, on
- * every refresh of a rolling window). Composing an hour interior with quarter-hour pieces would read the same cells,
- * but as several rollup spans, which the series, the trailing cell and the pruned parts each take one of; and minute
- * pieces would read cells where the raw edge reads judgements (a cell keeps a voided event's longest wait). So an
- * off-grid range is read as it was before the hour grain: quarter-hour interior, raw edges.
+ * The grains an off-grid range's raw edges are cut to: up to the quarter hour, so each raw edge stays under 15
+ * minutes (an hour edge would be thousands of judgements at a busy site, on every refresh of a rolling window).
+ * Minute cells are not used in place of a quarter hour's edge: a cell keeps a voided event's longest wait, which the
+ * raw edge does not count, so the edges read raw are the same whatever the interior is read from.
  */
-const OFF_GRID_GRAINS = [...ROLLUP_GRAINS].filter((g) => g.ms <= QUARTER_GRAIN_MS).sort((a, b) => b.ms - a.ms);
+const EDGE_GRAINS = [...ROLLUP_GRAINS].filter((g) => g.ms <= QUARTER_GRAIN_MS).sort((a, b) => b.ms - a.ms);
 
 /**
- * A rolling window ("30 days until now") starts and ends off the rollup grid. When only the two ends are off-grid
- * (every other boundary is aligned), the aligned interior is read from the rollups (OFF_GRID_GRAINS) and just the
- * two partial edges from raw rows. A range whose every boundary is on a grain's grid is read from that grain alone,
- * the coarsest one: whole hours for an hour-aligned report, else quarter hours, else minutes.
+ * How a range is read. Its interior comes from the coarsest grain every inner boundary is on (a month by day in UTC
+ * or a whole-hour zone: whole hours, a quarter of the quarter-hour rows, which for a large estate are hundreds of
+ * thousands), finer grains towards each end, down to the finest grain the range's ends are on. A range whose ends are off every
+ * grid (a rolling window, "30 days until now") has two partial edges under a quarter hour read from raw rows.
  */
 export function splitRange(fromMs: number, toMs: number, boundaries: readonly number[]): RangeSplit {
-  const grain = grainFor(boundaries);
-  if (grain) return { raw: [], rollup: { grain, fromMs, toMs } };
   const inner = boundaries.filter((b) => b > fromMs && b < toMs);
-  for (const g of OFF_GRID_GRAINS) {
-    const a = Math.ceil(fromMs / g.ms) * g.ms;
-    const b = Math.floor(toMs / g.ms) * g.ms;
-    if (a >= b || !inner.every((x) => x % g.ms === 0)) continue;
-    return { raw: [{ fromMs, toMs: a }, { fromMs: b, toMs }].filter((r) => r.fromMs < r.toMs), rollup: { grain: g, fromMs: a, toMs: b } };
+  const fits = (g: RollupGrain) => inner.every((x) => mod(x, g.ms) === 0);
+  const edge = grainFor(boundaries) ?? EDGE_GRAINS.find((g) => fits(g) && ceilTo(fromMs, g.ms) < floorTo(toMs, g.ms));
+  if (!edge) return { raw: [{ fromMs, toMs }], rollups: [] };
+  const levels = [...ROLLUP_GRAINS].filter((g) => g.ms >= edge.ms && g.ms % edge.ms === 0 && fits(g)).sort((x, y) => y.ms - x.ms);
+  const split: RangeSplit = { raw: [], rollups: [] };
+  for (const p of nested(fromMs, toMs, levels)) {
+    if (p.grain) split.rollups.push({ grain: p.grain, fromMs: p.fromMs, toMs: p.toMs });
+    else split.raw.push({ fromMs: p.fromMs, toMs: p.toMs });
   }
-  return { raw: [{ fromMs, toMs }], rollup: null };
+  return split;
 }
 
 export interface ValuePiece {
@@ -90,18 +92,14 @@ export interface WindowPiece {
   toMs: number;
 }
 
-const floorTo = (t: number, g: number) => t - mod(t, g);
-const ceilTo = (t: number, g: number) => floorTo(t + g - 1, g);
-
 /**
- * Splits [fromMs, toMs) into whole buckets of the coarsest grains that fit, finer grains at the edges, and raw
- * judgements for the sub-minute ends. Pieces are disjoint and cover the range exactly (alert windows).
+ * Splits [fromMs, toMs) into whole buckets of the coarsest grain of `levels` (coarsest first) that fit, finer ones
+ * towards the edges, and raw pieces below the finest. Pieces are disjoint, in time order, and cover the range exactly.
  */
-export function decompose(fromMs: number, toMs: number): WindowPiece[] {
-  const sorted = [...ROLLUP_GRAINS].sort((a, b) => b.ms - a.ms);
+function nested(fromMs: number, toMs: number, levels: readonly RollupGrain[]): WindowPiece[] {
   const split = (from: number, to: number, level: number): WindowPiece[] => {
     if (from >= to) return [];
-    const grain = sorted[level];
+    const grain = levels[level];
     if (!grain) return [{ grain: null, fromMs: from, toMs: to }];
     const b = ceilTo(from, grain.ms);
     const c = floorTo(to, grain.ms);
@@ -110,6 +108,9 @@ export function decompose(fromMs: number, toMs: number): WindowPiece[] {
   };
   return split(fromMs, toMs, 0);
 }
+
+/** Every grain, coarsest first, down to raw judgements for the sub-minute ends (alert windows). */
+export const decompose = (fromMs: number, toMs: number): WindowPiece[] => nested(fromMs, toMs, [...ROLLUP_GRAINS].sort((a, b) => b.ms - a.ms));
 
 /** Bucket starts overlapping [from, to), and the end of the last one (hour and day buckets in `zone`). */
 export function bucketBounds(fromMs: number, toMs: number, bucket: Bucket, zone: string): { starts: number[]; end: number } {

@@ -241,10 +241,11 @@ export class ComplianceReader {
     const rows: VersionSums[] = [];
     for (const { split, pruned } of sumsParts(range, horizon, recount)) {
       for (const r of split.raw) rows.push(...(await rawRows(this.reads, { ...range, ...r, byInstant: false }, true)).map((x) => ({ ...x, voided: 0, amended: 0 })));
-      if (!split.rollup) continue;
-      const span = { ...range, fromMs: split.rollup.fromMs, toMs: split.rollup.toMs };
-      rows.push(...(await this.reads.figures.rollupSums({ ...span, grain: split.rollup.grain.name, shape: 'totals' })).map((x) => ({ ...x, voided: 0, amended: 0 })));
-      if (pruned) rows.push(...(await this.reads.figures.prunedCorrections(span)).map((c) => ({ ...c, met: 0, counted: 0 })));
+      for (const rollup of split.rollups) {
+        const span = { ...range, fromMs: rollup.fromMs, toMs: rollup.toMs };
+        rows.push(...(await this.reads.figures.rollupSums({ ...span, grain: rollup.grain.name, shape: 'totals' })).map((x) => ({ ...x, voided: 0, amended: 0 })));
+        if (pruned) rows.push(...(await this.reads.figures.prunedCorrections(span)).map((c) => ({ ...c, met: 0, counted: 0 })));
+      }
     }
     rows.push(...(await this.reads.figures.corrections(range)).map((c) => ({ ...c, met: 0, counted: 0 })));
     return { rows: versionSumsOf(rows), missing: missingSums(range, horizon) };
@@ -314,7 +315,7 @@ function sumsParts(range: { fromMs: number; toMs: number }, horizon: RetentionHo
   const cut = horizon === null ? range.fromMs : Math.min(range.toMs, Math.max(range.fromMs, horizon.prunedBeforeMs));
   return [{ fromMs: range.fromMs, toMs: cut, pruned: true }, { fromMs: cut, toMs: range.toMs, pruned: false }]
     .filter((p) => p.fromMs < p.toMs)
-    .map((p): { pruned: boolean; split: RangeSplit } => ({ pruned: p.pruned, split: recount && !p.pruned ? { raw: [{ fromMs: p.fromMs, toMs: p.toMs }], rollup: null } : splitRange(p.fromMs, p.toMs, [p.fromMs, p.toMs]) }));
+    .map((p): { pruned: boolean; split: RangeSplit } => ({ pruned: p.pruned, split: recount && !p.pruned ? { raw: [{ fromMs: p.fromMs, toMs: p.toMs }], rollups: [] } : splitRange(p.fromMs, p.toMs, [p.fromMs, p.toMs]) }));
 }
 
 /**
@@ -322,7 +323,7 @@ function sumsParts(range: { fromMs: number; toMs: number }, horizon: RetentionHo
  * a document built from them checks against the judgements (services/audit.ts rollupScopeProblems).
  */
 export const checkableRollupSpans = (range: { fromMs: number; toMs: number }, horizon: RetentionHorizon | null): RollupSpan[] =>
-  sumsParts(range, horizon).flatMap((p) => (p.pruned || !p.split.rollup ? [] : [p.split.rollup]));
+  sumsParts(range, horizon).flatMap((p) => (p.pruned ? [] : p.split.rollups));
 
 /**
  * What versionSums of this range lacks, known without reading: the raw edges before the retention cutoff (their

@@ -7,7 +7,7 @@
 import type { DistributionReport, Standard } from '../protocol';
 import { addToBins, binEdges, binOf, binsFromSummaries, buildDistribution, unplaced, type BinCount } from '../domain/distribution';
 import { incompleteOf, PRUNE_GRID_MS, prunedParts, type RetentionHorizon } from '../domain/retention';
-import { valuePieces } from '../domain/ranges';
+import { splitRange, valuePieces } from '../domain/ranges';
 import { fold, VALUE_GRAINS, zeroSums, type Sums } from '../domain/rollups';
 import type { HistogramCount, JudgementRange, StoreReads } from '../store/port';
 import { trailingQuarter } from './rangeReads';
@@ -52,7 +52,9 @@ async function summaryOf(reads: StoreReads, range: JudgementRange): Promise<{ va
     for (const row of await reads.figures.histogram({ ...range, fromMs: p.fromMs, toMs: p.toMs, grain: p.grain.name })) values.push(row);
   }
   const sums = zeroSums();
-  for (const r of await reads.figures.rollupSums({ ...range, grain: 'quarter', shape: 'totals' })) fold(sums, r);
+  for (const span of splitRange(range.fromMs, range.toMs, [range.fromMs, range.toMs]).rollups) {
+    for (const r of await reads.figures.rollupSums({ ...range, fromMs: span.fromMs, toMs: span.toMs, grain: span.grain.name, shape: 'totals' })) fold(sums, r);
+  }
   return { values, sums };
 }
 

@@ -35,11 +35,11 @@ function seriesCell(grainMs: number, inner: readonly number[]): number {
 }
 
 /**
- * A range read as splitRange says. The rollup span is summed by the store, so a month returns one row per (hour,
- * version) serving both sums and series, or a few rows for the sums alone, rather than every (quarter hour × site ×
- * version) row. `bySite`: the sums per site too (groupBy=site). `countsOnly`: the reader adds only counted and met
- * (live figures), so raw edges come as one row per kind of judgement rather than one per instant. `nowMs`: the
- * reader's clock, for a range that ends now (trailingCell).
+ * A range read as splitRange says. Each rollup span is summed by the store, so a month returns one row per (cell,
+ * version) serving both sums and series, or a few rows for the sums alone, rather than every (hour × site × version)
+ * row. `bySite`: the sums per site too (groupBy=site). `countsOnly`: the reader adds only counted and met (live
+ * figures), so raw edges come as one row per kind of judgement rather than one per instant. `nowMs`: the reader's
+ * clock, for a range that ends now (trailingCell).
  */
 export async function readRange(reads: StoreReads, range: JudgementRange, boundaries: readonly number[], series: boolean, bySite: boolean, countsOnly = false, nowMs?: number): Promise<RangeRead> {
   const split = await trailingCell(reads, range, splitRange(range.fromMs, range.toMs, boundaries), nowMs);
@@ -47,28 +47,31 @@ export async function readRange(reads: StoreReads, range: JudgementRange, bounda
   // sums add up in the same order whatever the range.
   const byInstant = !countsOnly || series;
   const raw = (await Promise.all(split.raw.map((r) => rawRows(reads, { ...range, ...r, byInstant }, false)))).flat();
-  if (!split.rollup) return { totals: raw, series: raw, rawRanges: split.raw };
-  const span = { ...range, fromMs: split.rollup.fromMs, toMs: split.rollup.toMs, grain: split.rollup.grain.name };
-  const totals = async () => [...raw, ...(await reads.figures.rollupSums({ ...span, shape: 'totals' }))];
+  if (split.rollups.length === 0) return { totals: raw, series: raw, rawRanges: split.raw };
+  const spans = split.rollups.map((s) => ({ ...range, fromMs: s.fromMs, toMs: s.toMs, grain: s.grain.name }));
+  const totals = async () => [...raw, ...(await Promise.all(spans.map((span) => reads.figures.rollupSums({ ...span, shape: 'totals' })))).flat()];
   if (!series) return { totals: await totals(), series: [], rawRanges: split.raw };
-  const cellMs = seriesCell(split.rollup.grain.ms, boundaries.filter((b) => b > range.fromMs && b < range.toMs));
-  // A cell may start before the span (and the first series bucket); its rows are all inside the span, and no
+  const inner = boundaries.filter((b) => b > range.fromMs && b < range.toMs);
+  // A cell may start before its span (and the first series bucket); its rows are all inside the span, and no
   // boundary lies between the span's start and them, so they are placed at the span's start.
-  const cells = (await reads.figures.rollupSums({ ...span, shape: 'series', cellMs })).map((r) => (r.t < span.fromMs ? { ...r, t: span.fromMs } : r));
+  const spanCells = async (span: (typeof spans)[number], grainMs: number) =>
+    (await reads.figures.rollupSums({ ...span, shape: 'series', cellMs: seriesCell(grainMs, inner) })).map((r) => (r.t < span.fromMs ? { ...r, t: span.fromMs } : r));
+  const cells = (await Promise.all(spans.map((span, i) => spanCells(span, split.rollups[i]!.grain.ms)))).flat();
   const rows = [...raw, ...cells];
   return { totals: bySite ? await totals() : rows, series: rows, rawRanges: split.raw };
 }
 
 /**
  * A range that ends now (a rolling window) has a raw trailing edge [grain start, now): every judgement of up to a
- * quarter hour, which at a few thousand events a second is a read of seconds. Where wholeCellEnd allows, the span
- * reaches to the end of the rollup cell the edge lies in instead.
+ * quarter hour, which at a few thousand events a second is a read of seconds. Where wholeCellEnd allows, the last
+ * span reaches to the end of the rollup cell the edge lies in instead.
  */
 async function trailingCell(reads: StoreReads, range: JudgementRange, split: RangeSplit, nowMs: number | undefined): Promise<RangeSplit> {
   const edge = split.raw.at(-1);
-  if (!split.rollup || !edge || edge.fromMs !== split.rollup.toMs) return split;
-  const cellEnd = await wholeCellEnd(reads, range, edge, split.rollup.grain.ms, nowMs);
-  return cellEnd === null ? split : { raw: split.raw.slice(0, -1), rollup: { ...split.rollup, toMs: cellEnd } };
+  const last = split.rollups.at(-1);
+  if (!last || !edge || edge.fromMs !== last.toMs) return split;
+  const cellEnd = await wholeCellEnd(reads, range, edge, last.grain.ms, nowMs);
+  return cellEnd === null ? split : { raw: split.raw.slice(0, -1), rollups: [...split.rollups.slice(0, -1), { ...last, toMs: cellEnd }] };
 }
 
 /**

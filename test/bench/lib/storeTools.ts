@@ -398,7 +398,7 @@ export async function queryBreakdown(dataDir: string, site: string, fromMs: numb
     };
     const range = { standardIds, fromMs, toMs, sites: [site] };
     // The grain the report reads the range from (whole hours: the hour grain).
-    const grain = splitRange(fromMs, toMs, [fromMs, toMs]).rollup?.grain.name ?? 'quarter';
+    const grain = splitRange(fromMs, toMs, [fromMs, toMs]).rollups[0]?.grain.name ?? 'quarter';
     const rollup = await time(() => store.reads.figures.rollupSums({ ...range, grain, shape: 'series', cellMs: 3_600_000 }));
     const values = await time(() => valueCounts(store.reads, range));
     return { rollupMs: rollup.ms, rollupRows: rollup.out.length, valuesMs: values.ms, valueRows: values.out.reduce((n, v) => n + v.n, 0) };

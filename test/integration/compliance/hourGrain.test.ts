@@ -96,7 +96,7 @@ afterAll(async () => {
 describe('an hour-aligned report, from the hour grain', () => {
   it('is read from the hour grain alone', () => {
     const bounds = bucketBounds(query.fromMs, query.toMs, 'hour', 'UTC');
-    expect(splitRange(query.fromMs, query.toMs, [query.fromMs, query.toMs, ...bounds.starts.slice(1)])).toMatchObject({ raw: [], rollup: { grain: { name: 'hour' } } });
+    expect(splitRange(query.fromMs, query.toMs, [query.fromMs, query.toMs, ...bounds.starts.slice(1)])).toMatchObject({ raw: [], rollups: [{ grain: { name: 'hour' } }] });
   });
 
   it('equals the recount after voids and amendments', () => {

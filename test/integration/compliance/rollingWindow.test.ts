@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportQuery } from '../../../server/src/services/compliance';
 import type { RawQuery } from '../../../server/src/store/port';
+import { rawRows } from '../../../server/src/services/rangeReads';
 import { openTestCore, type TestCore } from '../support/core';
 import { removeDir, tempDataDir } from '../support/testServer';
 
@@ -106,6 +107,42 @@ describe('a range that ends now', () => {
       });
     }
   }
+
+  it('counts every judgement of a rolling window once, read from hours, quarter hours and raw edges: each site and each bucket as a recount of its judgements', async () => {
+    const figures = core.store.reads.figures;
+    const readsByGrain = new Map<string, number>();
+    const rollupSums = figures.rollupSums.bind(figures);
+    figures.rollupSums = (q) => {
+      readsByGrain.set(q.grain, (readsByGrain.get(q.grain) ?? 0) + 1);
+      return rollupSums(q);
+    };
+    try {
+      const recount = async (standardId: string, fromMs: number, toMs: number) => {
+        const bySite = new Map<string, { total: number; met: number }>();
+        for (const r of await rawRows(core.store.reads, { standardIds: [standardId], sites: [], fromMs, toMs, byInstant: false }, false)) {
+          const c = bySite.get(r.site) ?? { total: 0, met: 0 };
+          bySite.set(r.site, { total: c.total + r.counted, met: c.met + r.met });
+        }
+        return bySite;
+      };
+      for (const [fromMs, bucket] of [[now - 7 * DAY, 'hour'], [now - 30 * DAY, 'day']] as const) {
+        const report = await core.compliance.report(query(fromMs, bucket, { groupBy: 'site', nowMs: now }));
+        for (const figure of report.standards) {
+          const sites = await recount(figure.standardId, fromMs, now);
+          expect(figure.groups!.map((g) => [g.key, g.total, g.met])).toEqual([...sites].sort(([a], [b]) => a.localeCompare(b)).map(([k, c]) => [k, c.total, c.met]));
+          for (const point of figure.series!) {
+            const counted = [...(await recount(figure.standardId, Math.max(fromMs, Date.parse(point.start)), Math.min(now, Date.parse(point.end!)))).values()];
+            expect([point.start, point.total, point.met]).toEqual([point.start, counted.reduce((a, c) => a + c.total, 0), counted.reduce((a, c) => a + c.met, 0)]);
+          }
+        }
+      }
+      // The month's interior came from whole hours, its ends from quarter hours.
+      expect(readsByGrain.get('hour')).toBeGreaterThan(0);
+      expect(readsByGrain.get('quarter')).toBeGreaterThan(0);
+    } finally {
+      figures.rollupSums = rollupSums;
+    }
+  });
 
   it('reads the edge raw again when an event is dated ahead of now, and leaves that event out', async () => {
     const before = await core.compliance.report(query(now - 7 * DAY, 'hour', { nowMs: now }));

@@ -29,8 +29,9 @@ describe('closing a PostgreSQL node while a snapshot is being read', () => {
       });
       const count = async (sql: string) => (await locker.query(sql)).rowCount!;
       while ((await count("SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE NOT l.granted AND c.relname = 'incidents'")) === 0);
-      // The node's session holding the leader lock ends when its store closes.
-      const leaderLock = "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted";
+      // The node's session holding the leader lock ends when its store closes (this database's locks only: other
+      // tests and nodes on the same cluster hold their own).
+      const leaderLock = "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
       expect(await count(leaderLock)).toBe(1);
       const closing = server.close();
       // Until the close says it waits for the snapshot, or (what must not happen) the store closes under it.
