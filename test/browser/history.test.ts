@@ -159,6 +159,35 @@ describe('historical queries', () => {
       vi.useRealTimers();
     }
   });
+
+  it('refreshes a window of days at most once a minute, today every 10 s: a minute moves a month by hundredths of a point', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const fake = fakeTransport(answering({}));
+      const { dashboard } = mount({ transport: fake.transport, selection: { window: '30d' } });
+      feed(dashboard, msg.snapshot(snapshot()));
+      await settle();
+      const asked = () => fake.requests.filter((r) => r.kind === 'compliance' && !r.params.groupBy).length;
+      expect(asked()).toBe(1);
+      const traffic = () => dashboard.dispatch({ type: 'compliance', update: { serverTime: snapshot().serverTime, today: [], points: [] } });
+      traffic();
+      await vi.advanceTimersByTimeAsync(59_999);
+      expect(asked()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await settle();
+      expect(asked()).toBe(2);
+      // Back to today: asked at once (a new selection), then refreshed within 10 s of live traffic.
+      dashboard.dispatch({ type: 'ui/select', selection: { window: 'today' } });
+      await settle();
+      expect(asked()).toBe(3);
+      traffic();
+      await vi.advanceTimersByTimeAsync(10_000);
+      await settle();
+      expect(asked()).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('per-site bars today', () => {

@@ -45,7 +45,7 @@ export interface MountOptions {
   state?: DashboardState;
   /** Overrides the selection the transport restores (tests, hosts that know better). */
   selection?: Partial<DashboardSelection>;
-  /** Throttle of historical refreshes while live data flows (default REFRESH_MS). */
+  /** Throttle of historical refreshes while live data flows, for every window (default: refreshIntervalOf the selection). */
   refreshMs?: number;
   /** The time source of the countdowns (default: the system clock); tests move a manual one. */
   ticker?: Ticker;

@@ -9,6 +9,15 @@ import type { DashboardState, LocalAction, QueryKinds, QueryName } from './state
 /** At most one refresh of the historical figures this often while events stream in. */
 const REFRESH_MS = 10_000;
 /**
+ * Windows of days (7 and 30 days) at most this often instead: a minute's events move their figures by
+ * hundredths of a point, and each refresh re-reads days of rollups and value histograms of every site (at 100 sites
+ * about 0.3 s of the server's one thread for each of a dashboard's three queries; docs/dashboard.md).
+ */
+const DAYS_REFRESH_MS = 60_000;
+
+/** How long a selection's figures wait between refreshes while events stream in. */
+const refreshIntervalOf = (selection: DashboardSelection): number => (selection.window === '7d' || selection.window === '30d' ? DAYS_REFRESH_MS : REFRESH_MS);
+/**
  * Today's per-site bars (all sites) are refreshed this often instead: the extension's Sites view and status bar
  * show the same figures and refresh on the same live `compliance` messages at this pace, so the two never disagree
  * for longer than this (they did for up to REFRESH_MS). A today-by-site query is cheap (rollups).
@@ -91,8 +100,8 @@ export function createQueryController(options: {
     const state = getState();
     if (state.connection.state === 'connected') void ask(asker, state, only, true);
   };
-  const refresh = throttle(options.refreshMs ?? REFRESH_MS, () => asker.lastRun, whileLive());
-  const refreshSites = throttle(options.sitesRefreshMs ?? SITES_REFRESH_MS, () => asker.lastSitesRun, whileLive('groups'));
+  const refresh = throttle(() => options.refreshMs ?? refreshIntervalOf(getState().selection), () => asker.lastRun, whileLive());
+  const refreshSites = throttle(() => options.sitesRefreshMs ?? SITES_REFRESH_MS, () => asker.lastSitesRun, whileLive('groups'));
 
   return {
     sync(state) {
@@ -223,7 +232,7 @@ function sitesFollowLive(selection: DashboardSelection): boolean {
 }
 
 /** Runs `task` once, no sooner than `intervalMs` after `lastRun()`; a schedule while one waits joins it. */
-function throttle(intervalMs: number, lastRun: () => number, task: () => void): { schedule(): void; cancel(): void } {
+function throttle(intervalMs: () => number, lastRun: () => number, task: () => void): { schedule(): void; cancel(): void } {
   let timer: ReturnType<typeof setTimeout> | null = null;
   return {
     schedule() {
@@ -231,7 +240,7 @@ function throttle(intervalMs: number, lastRun: () => number, task: () => void): 
       timer = setTimeout(() => {
         timer = null;
         task();
-      }, Math.max(0, lastRun() + intervalMs - Date.now()));
+      }, Math.max(0, lastRun() + intervalMs() - Date.now()));
     },
     cancel() {
       if (timer !== null) clearTimeout(timer);
