@@ -240,8 +240,9 @@ export class ChainWitness {
     if (this.rewindSinceStart) return;
     const now = await head();
     const last = this.heads[0];
-    if (!this.stale && (now.seq === 0 || (last && last.seq === now.seq && last.hash === now.hash))) return;
-    const moved = now.seq > 0 && !(last && last.seq === now.seq && last.hash === now.hash);
+    const same = last !== undefined && last.seq === now.seq && last.hash === now.hash;
+    if (!this.stale && (now.seq === 0 || same)) return;
+    const moved = now.seq > 0 && !same;
     // The head moved: on, as a chain grows, or back (another hash at the head seen, or none there), which writing it
     // down would erase from the file without a word (remember() keeps only the heads before it).
     if (moved && last && !this.stale) {
