@@ -491,7 +491,28 @@ async function readExport(file, v) {
     }
     return hash.digest('hex');
   }
+  const refusal = refusalIn(file, start);
+  if (refusal) throw new Error(refusal);
   throw new Error('the file does not start like a Ringside export ("# ringside-export" or {"export":…})');
+}
+
+/**
+ * A file holding the server's problem+json answer instead of an export: `curl -o FILE` saves whatever the server
+ * answers, a 400 for a bad parameter or a 429 while the key runs two exports as well, under the name the export was
+ * meant to have. Said as that answer, with its status and words, rather than as a file that is no export.
+ */
+function refusalIn(file, start) {
+  if (!start.startsWith('{"type":')) return null;
+  let problem;
+  try {
+    if (statSync(file).size > 1 << 20) return null;
+    problem = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof problem?.status !== 'number' || typeof problem.title !== 'string') return null;
+  const said = typeof problem.detail === 'string' ? `: ${problem.detail}` : '';
+  return `the file holds the server's answer refusing the request (HTTP ${problem.status} ${problem.title}${said}), saved in place of the export, so nothing was exported: do what the answer says and export again (curl -f exits with an error instead of saving such an answer)`;
 }
 
 function eventRecord(r) {

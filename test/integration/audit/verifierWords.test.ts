@@ -221,3 +221,32 @@ describe('a proof line or the column names row removed, or the file cut short: n
     }
   });
 });
+
+describe("the server's refusal saved in place of an export (curl -o saves whatever is answered)", () => {
+  it('is named as that answer, with its status and words, as the file and as the events file of a compliance export', async () => {
+    const res = await fetch(`${server().url}/api/v1/export/events?${RANGE}&outcome=mised`, { headers: adminHeaders(server().apiKey) });
+    expect(res.status).toBe(400);
+    const refusal = await res.text();
+    const said = /^the file holds the server's answer refusing the request \(HTTP 400 Invalid query parameter: .*outcome.*\), saved in place of the export, so nothing was exported: do what the answer says and export again/;
+    const r = await verified('refused.csv', refusal);
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]!.replace(/^not a readable Ringside export: /, '')).toMatch(said);
+
+    const compliance = await fetch(`${server().url}/api/v1/export/compliance?${RANGE}&format=csv`, { headers: adminHeaders(server().apiKey) });
+    expect(compliance.status).toBe(200);
+    const file = join(server().dataDir, 'compliance.csv');
+    writeFileSync(file, await compliance.text(), 'utf8');
+    const events = join(server().dataDir, 'refused-events.csv');
+    writeFileSync(events, refusal, 'utf8');
+    const withEvents = await runNode([script, file, '--events', events]);
+    expect(withEvents.status, withEvents.stdout).toBe(1);
+    expect(withEvents.stdout).toMatch(/events file \S*refused-events\.csv: not a readable Ringside export: the file holds the server's answer refusing the request \(HTTP 400 /);
+  });
+
+  it('a JSON file that is no such answer is still one that does not start like an export', async () => {
+    const r = await verified('other.json', '{"type":"something else"}\n');
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.problems).toEqual(['not a readable Ringside export: the file does not start like a Ringside export ("# ringside-export" or {"export":…})']);
+  });
+});
