@@ -250,3 +250,21 @@ describe("the server's refusal saved in place of an export (curl -o saves whatev
     expect(r.problems).toEqual(['not a readable Ringside export: the file does not start like a Ringside export ("# ringside-export" or {"export":…})']);
   });
 });
+
+describe('a published head the file does not carry', () => {
+  it('one recorded after the export was made (the export moved it) is said to be beyond the file, with what to do', async () => {
+    const text = await exported(SMALL);
+    const manifest = JSON.parse(text.trim().split('\r\n').at(-1)!.slice('# manifest '.length)) as { chainHead: { seq: number } };
+    const after = await chainHead(server());
+    expect(after.seq).toBeGreaterThan(manifest.chainHead.seq); // the export's own audit-log entry
+    const file = join(server().dataDir, 'later-head.csv');
+    writeFileSync(file, text, 'utf8');
+    const r = await runNode([script, file, '--head', after.hash]);
+    expect(r.status, r.stdout).toBe(1);
+    const problems = r.stdout.split('\n').slice(1).filter((l) => l.startsWith('  ')).map((l) => l.trim());
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^the export was made against chain head [0-9a-f]{64} \\(record ${manifest.chainHead.seq}\\), and none of the chain links it carries \\(links \\d+–${manifest.chainHead.seq}\\) is the published head ${after.hash}: a head recorded after the export was made \\(after link ${manifest.chainHead.seq}; each export moves the head by its own audit-log entry\\) is beyond it: verify against the head recorded before exporting, or export again with asOf=<the head's seq>; `));
+    // The head recorded before exporting verifies the same file.
+    expect((await runNode([script, file, '--head', published])).status).toBe(3);
+  });
+});
