@@ -50,6 +50,7 @@ export default defineConfig({
             'test/integration/nodes/twoNodesRevoke.test.ts',
             'test/integration/nodes/lockedTable.test.ts',
             'test/integration/nodes/commitLost.test.ts',
+            'test/integration/nodes/nodeSettings.test.ts',
             'test/integration/compliance/figuresAgree.test.ts',
             'test/integration/compliance/sumOrder.test.ts',
             'test/integration/compliance/distributionSummaries.test.ts',

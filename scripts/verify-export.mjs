@@ -491,7 +491,45 @@ async function readExport(file, v) {
     }
     return hash.digest('hex');
   }
+  const refusal = refusalIn(file, start);
+  if (refusal) throw new Error(refusal);
   throw new Error('the file does not start like a Ringside export ("# ringside-export" or {"export":…})');
+}
+
+/**
+ * A file holding the server's problem+json answer instead of an export: `curl -o FILE` saves whatever the server
+ * answers, a 400 for a bad parameter or a 429 while the key runs two exports as well, under the name the export was
+ * meant to have. Said as that answer, with its status and words, rather than as a file that is no export.
+ */
+function refusalIn(file, start) {
+  if (!start.startsWith('{"type":')) return null;
+  let problem;
+  try {
+    if (statSync(file).size > 1 << 20) return null;
+    problem = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof problem?.status !== 'number' || typeof problem.title !== 'string') return null;
+  const said = typeof problem.detail === 'string' ? `: ${problem.detail}` : '';
+  return `the file holds the server's answer refusing the request (HTTP ${problem.status} ${problem.title}${said}), saved in place of the export, so nothing was exported: do what the answer says and export again (curl -f exits with an error instead of saving such an answer)`;
+}
+
+/**
+ * A published head none of the file's links has. The file carries the chain from its proof's first link to its own
+ * head, so the head is one recorded after the export was made (an auditor's most common slip: every export moves the
+ * head by its own audit-log entry), one from before the proof, or one the chain no longer passes through; the hash
+ * alone does not say which, so each is said with what to do.
+ */
+function headNotCarried(m, base, publishedHead) {
+  const since = m.kind === 'events' ? '' : ' and since=<its seq>';
+  const links = base >= 0 && base < m.chainHead.seq ? `links ${base}–${m.chainHead.seq}` : `link ${m.chainHead.seq}`;
+  return (
+    `the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}), and none of the chain links it carries (${links}) is the published head ${publishedHead}: ` +
+    `a head recorded after the export was made (after link ${m.chainHead.seq}; each export moves the head by its own audit-log entry) is beyond it: verify against the head recorded before exporting, or export again with asOf=<the head's seq>${since}; ` +
+    `a head recorded before ${base >= 0 ? `link ${base}` : 'the export'} is before what it proves: compare with a head published after the exported period${m.kind === 'events' ? '' : ' (and export with since=<its seq>)'}; ` +
+    `any other would mean the chain no longer passes through it: ask the server's /api/v1/audit/verify`
+  );
 }
 
 function eventRecord(r) {
@@ -1318,7 +1356,7 @@ function verifier(publishedHead, publicKey, observe) {
         if (publishedHead === m.chainHead.hash) headOnlyByManifest(chainReachesHead || signed, `the export's chain head equals the published head ${publishedHead}`, m.kind !== 'events' ? 'export it with since=<seq of the published head>' : m.proof ? 'its proof does not end in it' : 'it was made with proof=none', problem, notes);
         else if (headFoundAt !== null) notes.push(`the published head ${publishedHead} is link ${headFoundAt} of the verified chain (the export's head ${m.chainHead.seq} is newer)`);
         else if (m.kind !== 'events' && !m.proof) problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}), not the published head ${publishedHead}, and carries no chain proof: export it again with since=<seq of the published head>`);
-        else problem(`the export was made against chain head ${m.chainHead.hash} (record ${m.chainHead.seq}) and its chain does not pass through the published head ${publishedHead}; compare with a head published after the exported period${m.kind === 'events' ? '' : ' (and export with since=<its seq>)'}, or ask the server's /api/v1/audit/verify`);
+        else problem(headNotCarried(m, base, publishedHead));
       }
       if (m.retention) notes.push(retentionNote(m));
       const early = m.kind === 'milestones' && m.proof ? chainedBefore(milestoneLinks, m.proof.fromLinkSeq) : null;

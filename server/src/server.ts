@@ -1,6 +1,7 @@
 // The composition root: opens the store, builds the services over it, puts HTTP and the live push in front, and
 // listens. Used by main.ts and by tests.
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
@@ -49,7 +50,7 @@ import { StandardsService } from './services/standards';
 import { CustomIntegrations } from './services/customIntegrations';
 import { applyStandardsFile, readStandardsFile, reloadStandardsFile, type AppliedConfig, type ReloadResult } from './services/standardsFile';
 import { backendFor, databasePath, folderAccessProblem, redactedDatabaseUrl, storeName } from './storeBackend';
-import type { Store } from './store/port';
+import type { NodeSettings, Store } from './store/port';
 
 export type { ServerOptions } from './options';
 
@@ -186,6 +187,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `http://${urlHost(host)}:${port}`;
   const retention = await startRetention(core.store, core.audit, options.retainDays, logger, clock, core.storage.jobFailed);
   const unwatchNodes = followOtherNodes(core, logger);
+  const unwatchSettings = compareWithOtherNodes(core, { timeZone: serverTimeZone(), organisation: options.organisation ?? null, node: `${hostname()} ${url}` }, logger);
   const chainHead = () => core.store.reads.audit.head();
   await witness.start(chainHead, (err) => core.storage.jobFailed(err, logger, 'the chain witness could not read the chain head; trying again in a minute'));
   await core.leadership.start(); // a lone node (SQLite) leads before it returns
@@ -201,6 +203,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       demo?.stop();
       retention?.stop();
       unwatchNodes();
+      unwatchSettings();
       core.leadership.close();
       await front.close(options.drainTimeoutMs); // SIGTERM: in-flight requests finish first
       await nodes?.close();
@@ -232,6 +235,30 @@ function followOtherNodes(core: Core, logger: Logger): () => void {
       (changed) => changed && logger.info('standards changed through another node: judging with them from now on'),
       (err: unknown) => logger.error({ err }, 'could not read the standards another node changed'),
     );
+  });
+}
+
+/**
+ * The settings every node of a store must share but each keeps for itself (not in the store), and what a difference
+ * does: the same request answered otherwise on each node behind one load balancer (docs/deployment.md).
+ */
+const SHARED_SETTINGS: Readonly<Record<string, string>> = {
+  timeZone: "the time zone (TZ) is every request's default tz: exports, the report and the figures asked without tz count other days there",
+  organisation: 'the organisation (--organisation) is named in every signed export and GET /audit/public-key: the same export is another signed file there',
+};
+
+/** Compares this node's shared settings with every other node's on the store, and says each difference once, as an error. */
+function compareWithOtherNodes(core: Core, mine: NodeSettings, logger: Logger): () => void {
+  const said = new Set<string>();
+  return core.store.coordination.compareSettings(mine, (nodeId, theirs) => {
+    const differences = Object.keys(SHARED_SETTINGS)
+      .filter((name) => (theirs[name] ?? null) !== (mine[name] ?? null))
+      .map((setting) => ({ setting, here: mine[setting] ?? null, there: theirs[setting] ?? null }));
+    const key = `${nodeId} ${JSON.stringify(differences)}`;
+    if (differences.length === 0 || said.has(key)) return;
+    said.add(key);
+    const what = differences.map((d) => SHARED_SETTINGS[d.setting]).join('; ');
+    logger.error({ otherNode: { id: nodeId, node: theirs.node ?? null }, differences }, `another node on this store runs with other settings than this one: ${what}; give every node the same (docs/deployment.md)`);
   });
 }
 

@@ -16,6 +16,7 @@ function scriptedStore() {
       return new Promise<boolean>((resolve, reject) => pending.push({ resolve, reject }));
     },
     onSignal: () => () => undefined,
+    compareSettings: () => () => undefined,
   };
   const answer = async (leading: boolean | Error) => {
     const next = pending.shift()!;

@@ -33,15 +33,17 @@ describe('deploy/systemd', () => {
     expect(env.get('RINGSIDE_API_KEY')).toBe('');
   });
 
-  it('its commented-out lines (Redis, webhooks, pool size, proxy) are settings the server accepts once enabled', () => {
+  it('its commented-out lines (Redis, zone, organisation, webhooks, pool size, proxy) are settings the server accepts once enabled', () => {
     const env = commentedOut('ringside.env');
-    expect([...env.keys()].sort()).toEqual(['RINGSIDE_DATABASE_POOL', 'RINGSIDE_REDIS_URL', 'RINGSIDE_TRUST_PROXY', 'RINGSIDE_WEBHOOKS', 'RINGSIDE_WEBHOOK_SECRET']);
+    expect([...env.keys()].sort()).toEqual(['RINGSIDE_DATABASE_POOL', 'RINGSIDE_ORGANISATION', 'RINGSIDE_REDIS_URL', 'RINGSIDE_TRUST_PROXY', 'RINGSIDE_WEBHOOKS', 'RINGSIDE_WEBHOOK_SECRET', 'TZ']);
     // Empty until filled in: unsigned deliveries, never a placeholder taken for a secret.
     expect(webhookSecretFromEnv({ RINGSIDE_WEBHOOK_SECRET: env.get('RINGSIDE_WEBHOOK_SECRET') })).toEqual({ ok: true, secret: undefined });
     expect(databasePool(env.get('RINGSIDE_DATABASE_POOL'), 'RINGSIDE_DATABASE_POOL')).toBe(20);
     expect(isRedisUrl(env.get('RINGSIDE_REDIS_URL')!)).toBe(true);
     expect(parseWebhookUrls(env.get('RINGSIDE_WEBHOOKS')!.split(','), 'RINGSIDE_WEBHOOKS')).toMatchObject({ ok: true });
     expect(trustProxy(env.get('RINGSIDE_TRUST_PROXY')!, 'RINGSIDE_TRUST_PROXY')).toEqual(['10.0.0.5']);
+    // The zone every node is given alike: one the server's Intl knows, as a node's own TZ must be.
+    expect(new Intl.DateTimeFormat('en', { timeZone: env.get('TZ') }).resolvedOptions().timeZone).toBe('Europe/London');
     // Each under a line saying when to enable it.
     const all = lines('ringside.env');
     for (const name of env.keys()) expect(all[all.findIndex((l) => l.startsWith(`# ${name}=`)) - 1]).toMatch(/^# (?![A-Z_]+=)\S/);

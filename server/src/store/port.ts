@@ -495,7 +495,16 @@ export interface Coordination {
   lead(): Promise<boolean>;
   /** Hears signals of other nodes' commits; returns the unsubscribe. */
   onSignal(listener: (signal: NodeSignal) => void): () => void;
+  /**
+   * Tells the other nodes this node's `settings` (what shapes its answers but is not in the store: its zone, its
+   * organisation) and hears theirs: `listener` gets each other node's, when either of them starts (again when a lost
+   * session is back). Returns the unsubscribe.
+   */
+  compareSettings(settings: NodeSettings, listener: (nodeId: string, theirs: NodeSettings) => void): () => void;
 }
+
+/** A node's settings that every node of a store should share (names to values; null: not set). */
+export type NodeSettings = Readonly<Record<string, string | null>>;
 
 export interface Store {
   readonly reads: StoreReads;

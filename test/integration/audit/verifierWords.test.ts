@@ -221,3 +221,50 @@ describe('a proof line or the column names row removed, or the file cut short: n
     }
   });
 });
+
+describe("the server's refusal saved in place of an export (curl -o saves whatever is answered)", () => {
+  it('is named as that answer, with its status and words, as the file and as the events file of a compliance export', async () => {
+    const res = await fetch(`${server().url}/api/v1/export/events?${RANGE}&outcome=mised`, { headers: adminHeaders(server().apiKey) });
+    expect(res.status).toBe(400);
+    const refusal = await res.text();
+    const said = /^the file holds the server's answer refusing the request \(HTTP 400 Invalid query parameter: .*outcome.*\), saved in place of the export, so nothing was exported: do what the answer says and export again/;
+    const r = await verified('refused.csv', refusal);
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]!.replace(/^not a readable Ringside export: /, '')).toMatch(said);
+
+    const compliance = await fetch(`${server().url}/api/v1/export/compliance?${RANGE}&format=csv`, { headers: adminHeaders(server().apiKey) });
+    expect(compliance.status).toBe(200);
+    const file = join(server().dataDir, 'compliance.csv');
+    writeFileSync(file, await compliance.text(), 'utf8');
+    const events = join(server().dataDir, 'refused-events.csv');
+    writeFileSync(events, refusal, 'utf8');
+    const withEvents = await runNode([script, file, '--events', events]);
+    expect(withEvents.status, withEvents.stdout).toBe(1);
+    expect(withEvents.stdout).toMatch(/events file \S*refused-events\.csv: not a readable Ringside export: the file holds the server's answer refusing the request \(HTTP 400 /);
+  });
+
+  it('a JSON file that is no such answer is still one that does not start like an export', async () => {
+    const r = await verified('other.json', '{"type":"something else"}\n');
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.problems).toEqual(['not a readable Ringside export: the file does not start like a Ringside export ("# ringside-export" or {"export":…})']);
+  });
+});
+
+describe('a published head the file does not carry', () => {
+  it('one recorded after the export was made (the export moved it) is said to be beyond the file, with what to do', async () => {
+    const text = await exported(SMALL);
+    const manifest = JSON.parse(text.trim().split('\r\n').at(-1)!.slice('# manifest '.length)) as { chainHead: { seq: number } };
+    const after = await chainHead(server());
+    expect(after.seq).toBeGreaterThan(manifest.chainHead.seq); // the export's own audit-log entry
+    const file = join(server().dataDir, 'later-head.csv');
+    writeFileSync(file, text, 'utf8');
+    const r = await runNode([script, file, '--head', after.hash]);
+    expect(r.status, r.stdout).toBe(1);
+    const problems = r.stdout.split('\n').slice(1).filter((l) => l.startsWith('  ')).map((l) => l.trim());
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^the export was made against chain head [0-9a-f]{64} \\(record ${manifest.chainHead.seq}\\), and none of the chain links it carries \\(links \\d+–${manifest.chainHead.seq}\\) is the published head ${after.hash}: a head recorded after the export was made \\(after link ${manifest.chainHead.seq}; each export moves the head by its own audit-log entry\\) is beyond it: verify against the head recorded before exporting, or export again with asOf=<the head's seq>; `));
+    // The head recorded before exporting verifies the same file.
+    expect((await runNode([script, file, '--head', published])).status).toBe(3);
+  });
+});

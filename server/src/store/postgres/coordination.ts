@@ -9,8 +9,11 @@
 //  - signals are LISTEN/NOTIFY on the channel `ringside`: a write transaction sends `pg_notify` (delivered at commit,
 //    never for a rolled-back write), each listening node hears it and ignores its own.
 // Lost notifications (the connection dropped and came back) are covered by a 'resync' signal: read again.
+//  - settings a node does not keep in the store but answers with (its zone, its organisation) go on the same channel:
+//    `hello <node> <json>` when its session opens, answered `here <node> <json>` by every other node, so each pair of
+//    nodes compares them once whichever started first. A node of a release without them ignores both.
 import pg from 'pg';
-import type { Coordination, NodeSignal } from '../port';
+import type { Coordination, NodeSettings, NodeSignal } from '../port';
 import type { Sql } from './db';
 
 /** The advisory lock of the leadership ("rs-lead"); writes take another (store.ts). */
@@ -37,6 +40,7 @@ export class PgCoordination implements Coordination {
   private everConnected = false;
   private closed = false;
   private readonly listeners = new Set<(signal: NodeSignal) => void>();
+  private settings: { mine: NodeSettings; listener: (nodeId: string, theirs: NodeSettings) => void } | null = null;
 
   constructor(
     private readonly url: string,
@@ -59,6 +63,15 @@ export class PgCoordination implements Coordination {
   onSignal(listener: (signal: NodeSignal) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  compareSettings(settings: NodeSettings, listener: (nodeId: string, theirs: NodeSettings) => void): () => void {
+    const entry = { mine: settings, listener };
+    this.settings = entry;
+    if (this.client) this.say(this.client, 'hello'); // else when the session opens (the leadership's first ask)
+    return () => {
+      if (this.settings === entry) this.settings = null;
+    };
   }
 
   /** Ends the session: the lock is released at once, so another node leads without waiting. */
@@ -91,7 +104,14 @@ export class PgCoordination implements Coordination {
     this.client = client;
     if (this.everConnected) this.tell('resync'); // notifications sent while the session was away are lost
     this.everConnected = true;
+    this.say(client, 'hello');
     return client;
+  }
+
+  /** Sends this node's settings (`hello`: asking the others for theirs; `here`: answering one). */
+  private say(client: pg.Client, word: 'hello' | 'here'): void {
+    if (!this.settings) return;
+    client.query('SELECT pg_notify($1, $2)', [CHANNEL, `${word} ${this.nodeId} ${JSON.stringify(this.settings.mine)}`]).catch(() => undefined);
   }
 
   private drop(client: pg.Client): void {
@@ -103,8 +123,22 @@ export class PgCoordination implements Coordination {
 
   private heard(payload: string): void {
     const [signal, node] = payload.split(' ');
+    if ((signal === 'hello' || signal === 'here') && node !== this.nodeId) return this.heardSettings(signal, node!, payload.slice(signal.length + node!.length + 2));
     if (node === this.nodeId || !SIGNALS.includes(signal as NodeSignal)) return;
     this.tell(signal as NodeSignal);
+  }
+
+  private heardSettings(word: 'hello' | 'here', node: string, json: string): void {
+    if (!this.settings) return;
+    let theirs: unknown;
+    try {
+      theirs = JSON.parse(json);
+    } catch {
+      return;
+    }
+    if (typeof theirs !== 'object' || theirs === null || Array.isArray(theirs)) return;
+    if (word === 'hello' && this.client) this.say(this.client, 'here');
+    this.settings.listener(node, theirs as NodeSettings);
   }
 
   private tell(signal: NodeSignal): void {

@@ -155,7 +155,7 @@ function readOnlyConnection(file: string, dataDir: string): SqliteDatabase {
 }
 
 /** One process per data directory (its lock file): the node is alone, so it leads and hears no other node. */
-const ALONE: Coordination = { lead: () => Promise.resolve(true), onSignal: () => () => undefined };
+const ALONE: Coordination = { lead: () => Promise.resolve(true), onSignal: () => () => undefined, compareSettings: () => () => undefined };
 
 export class SqliteStore implements Store {
   readonly reads: StoreReads;
