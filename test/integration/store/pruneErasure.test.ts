@@ -4,7 +4,7 @@
 // page as it was before the prune stays in the database file while the -wal holds its new state. SQLite only.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+import { removeDir, restartTestServer, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 import { testClock } from '../support/testClock';
 import { postMilestones } from '../clocks/support';
 
@@ -30,9 +30,8 @@ beforeAll(async () => {
     { type: 'call', site: 'harbour', caseId: 'C-OLD', milestone: 'answered', at: at(NOW - 20 * DAY + 6_000), agent: OLD_CASE_AGENT },
   ];
   expect((await postMilestones(first, { milestones })).status).toBe(201);
-  await first.close();
   // Prunes at start, and runs on: its connections stay open, as a server's do.
-  server = await startTestServer({ dataDir: dir, clock, retainDays: 7 });
+  server = await restartTestServer(first, { clock, retainDays: 7 });
 });
 afterAll(async () => {
   await server.close();
