@@ -38,6 +38,7 @@ export default defineConfig({
           name: 'integration-postgres',
           include: [
             'test/integration/ingest/ingest.test.ts',
+            'test/integration/http/errorLogRows.test.ts',
             'test/integration/ingest/siteIdNormalisation.test.ts',
             'test/integration/ingest/siteCase.test.ts',
             'test/integration/ingest/nulText.test.ts',

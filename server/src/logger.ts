@@ -4,9 +4,13 @@ import pino, { type Logger } from 'pino';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-/** Fields pino must never print, whatever a future log call passes in. */
+/**
+ * Fields pino must never print, whatever a future log call passes in. Beside keys: a PostgreSQL error's `detail`,
+ * which holds the values of the row it refused (`Failing row contains (…)`, `Key (id)=(…)`): a posted event, its
+ * agent among them. The error's message, code, constraint and stack say what went wrong without it.
+ */
 const LOG_REDACT = {
-  paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', 'key', '*.token', 'auth.token', 'apiKey', 'secret'],
+  paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', 'key', '*.token', 'auth.token', 'apiKey', 'secret', '*.detail', '*.cause.detail'],
   censor: '[redacted]',
 };
 

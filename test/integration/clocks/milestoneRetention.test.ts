@@ -3,7 +3,7 @@
 // (its clocks are read from them) and a recent one stays; the chain still verifies, the pruned milestones covered
 // by the checkpoint. Runs on SQLite and (integration-postgres) on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
+import { removeDir, restartTestServer, startTestServer, tempDataDir, type TestServer } from '../support/testServer';
 import { testClock } from '../support/testClock';
 import { postMilestones } from './support';
 
@@ -23,8 +23,7 @@ beforeAll(async () => {
   const orphan = { type: 'call', site: 'harbour', caseId: 'ORPHAN', milestone: 'answered', at: new Date(NOW - 20 * DAY).toISOString() };
   const milestones = [...closedCase('OLD', NOW - 20 * DAY), ...closedCase('RECENT', NOW - 2 * DAY), complaint('OPEN', 'received', NOW - 20 * DAY), orphan];
   expect((await postMilestones(first, { milestones })).status).toBe(201);
-  await first.close();
-  server = await startTestServer({ dataDir: dir, clock, retainDays: 7 });
+  server = await restartTestServer(first, { clock, retainDays: 7 });
 });
 afterAll(async () => {
   await server.close();

@@ -81,6 +81,12 @@ export async function startTestServer(overrides: Partial<ServerOptions> = {}): P
   };
 }
 
+/** Stops `server` and starts another on its data directory (its store, also on PostgreSQL): `--retain-days` prunes at that start. */
+export async function restartTestServer(server: TestServer, overrides: Omit<Partial<ServerOptions>, 'dataDir'> = {}): Promise<TestServer> {
+  await server.close();
+  return startTestServer({ ...overrides, dataDir: server.dataDir });
+}
+
 /**
  * The server of the tests in the file or `describe` block this is called in: started (on a data directory of its
  * own) before the first of them, closed after the last, pass or fail, and its data directory removed. The returned

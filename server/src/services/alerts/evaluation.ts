@@ -214,7 +214,8 @@ export class AlertService {
         if (!change) continue;
         const state = this.states.get(incidentKey(incident.standardId, incident.site));
         if (state?.incident?.id === incident.id) state.incident = { ...state.incident, acknowledgedSeverity: incident.acknowledgedSeverity };
-        this.log.info({ incident: incident.id, severity: incident.severity, by }, 'incident acknowledged');
+        // Not `by`: a person's name, kept with the change itself; the log names the change to look it up.
+        this.log.info({ incident: incident.id, severity: incident.severity, change: change.seq }, 'incident acknowledged');
         this.emit({ change, incident });
       }
       return results.map((r) => r.incident);

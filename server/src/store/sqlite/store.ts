@@ -88,7 +88,11 @@ class SqliteWriteTx extends WriteTxBase {
       key: async (k) => writeKey(s, k),
       revokeKey: async (id) => revokeKey(s, id, at),
       keysUsed: async (lastUse) => keysUsed(s, lastUse),
-      prune: async (cutoffMs, sign) => prune(s, cutoffMs, sign, at),
+      prune: async (cutoffMs, sign) => {
+        const pruned = prune(s, cutoffMs, sign, at);
+        if (pruned.checkpointSeq !== null) this.onCommit(() => checkpointWal(s.db));
+        return pruned;
+      },
       rebuildRollups: async () => {
         const horizon = await auditReads(s).horizon();
         rebuildRollups(s.db, horizon?.prunedBeforeMs);
@@ -96,6 +100,22 @@ class SqliteWriteTx extends WriteTxBase {
         return { rollupRows: count(Object.values(ROLLUP_TABLE)), histogramCells: count(Object.values(VALUE_TABLE)) };
       },
     };
+  }
+}
+
+/**
+ * After a prune: the pages as they were before it (the pruned rows' bytes) stay in the database file until a
+ * checkpoint copies their zeroed state over them, and older copies in the -wal until it is written over. So
+ * checkpoint at once and empty the -wal. Without waiting: an export reading an older snapshot keeps its pages, and
+ * ingest must not wait on it; the next checkpoint (SQLite's own, every 1,000 pages) copies them then.
+ */
+function checkpointWal(db: SqliteDatabase): void {
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
   }
 }
 
