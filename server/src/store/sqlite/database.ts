@@ -83,10 +83,6 @@ export function openDatabase(dataDir: string): Database.Database {
     // in memory it costs a copy, in a temp file a write() per page (a third of the writer's CPU time for groups of
     // single-event requests). Durability is the WAL's (synchronous = FULL), never the temp store's.
     db.pragma('temp_store = MEMORY');
-    // Retention is how personal data (agent names, caller and case ids) is erased: a deleted row's bytes are zeroed,
-    // not left in the page's free space or on a free page for `strings ringside.db` to find. Events and milestones
-    // are only ever deleted by pruning, so the zeroing costs the other writes next to nothing.
-    db.pragma('secure_delete = ON');
     migrate(db);
     return db;
   } catch (error) {

@@ -89,7 +89,7 @@ class SqliteWriteTx extends WriteTxBase {
       revokeKey: async (id) => revokeKey(s, id, at),
       keysUsed: async (lastUse) => keysUsed(s, lastUse),
       prune: async (cutoffMs, sign) => {
-        const pruned = prune(s, cutoffMs, sign, at);
+        const pruned = erasing(s.db, () => prune(s, cutoffMs, sign, at));
         if (pruned.checkpointSeq !== null) this.onCommit(() => checkpointWal(s.db));
         return pruned;
       },
@@ -100,6 +100,20 @@ class SqliteWriteTx extends WriteTxBase {
         return { rollupRows: count(Object.values(ROLLUP_TABLE)), histogramCells: count(Object.values(VALUE_TABLE)) };
       },
     };
+  }
+}
+
+/**
+ * Runs `fn` with SQLite zeroing what it deletes. Retention is how personal data (agent names, caller and case ids) is
+ * erased: a pruned row's bytes must not stay in the page's free space or on a free page for `strings ringside.db` to
+ * find. Only around the prune: ingest rewrites rollup cells all the time, and their old bytes need no zeroing.
+ */
+function erasing<T>(db: SqliteDatabase, fn: () => T): T {
+  db.pragma('secure_delete = ON');
+  try {
+    return fn();
+  } finally {
+    db.pragma('secure_delete = OFF');
   }
 }
 
