@@ -15,7 +15,7 @@ import { LocalServer } from '../../extension/src/localServer';
 import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../integration/support/testServer';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
 import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
-import { statusView, worstPickView } from '../../extension/src/statusText';
+import { shortSiteName, STATUS_SITE_CHARS, statusView, worstPickView } from '../../extension/src/statusText';
 import { worstItems, type WorstItem } from '../../extension/src/worstItems';
 import { alertsViewDescription, cannotAcknowledge, extensionProblem, keyProblemOf, shortProblem, sitesViewDescription } from '../../extension/src/problems';
 import { reportConnectOutcome } from '../../extension/src/connectOutcome';
@@ -130,6 +130,25 @@ describe('status bar text', () => {
     expect(shown.tooltip).toContain('| $(error) | Harbour Street | Calls ≤ 2 rings | 31.0 % | 90 % |  |');
     // north has no display name: its id, as the dashboard shows it.
     expect(shown.tooltip).toContain('| $(error) | north | Visits ≤ 30 s | 80.0 % | 90 % |  |');
+  });
+
+  it('shortens a long site name in its text, keeping the standard and figure in view; the tooltip and spoken label keep it whole', () => {
+    const today = [named('calls', 931, 1000)];
+    const groups = { calls: [['hosp-44', 31, 100], ['airport', 900, 900]] as Array<[string, number, number]> };
+    const sites = [allSitesFromLive(today, standards), ...sitesFromGroupedReport(groupedReport(groups), standards)];
+    const long = 'Besançon — Recepção Principal do Hospital Universitário 44';
+    const siteNames = new Map([['hosp-44', long]]);
+    const shown = statusView({ state: 'connected', serverUrl: 'http://x', items: worstItems(sites, [], standards, siteNames), siteNames });
+    // Its start and its end (where names of one estate differ), the standard and its figure whole.
+    expect(shown.text).toBe('$(error) Besançon — Recep…niversitário 44: Calls ≤ 2 rings 31.0 %');
+    expect(Array.from(shortSiteName(long))).toHaveLength(STATUS_SITE_CHARS);
+    expect(shown).toMatchObject({ site: 'hosp-44', siteLabel: long });
+    expect(shown.tooltip).toContain(`| $(error) | ${long} | Calls ≤ 2 rings | 31.0 % | 90 % |  |`);
+    expect(shown.ariaLabel).toContain(`${long}: Calls ≤ 2 rings 31.0 %`);
+    // A name that fits stays whole; an astral character is never cut in half.
+    expect(shortSiteName('Harbour Street')).toBe('Harbour Street');
+    const astral = shortSiteName('𝔸'.repeat(40));
+    expect(astral).toBe(`${'𝔸'.repeat(16)}…${'𝔸'.repeat(15)}`);
   });
 
   it('names, of equally bad sites, the first in the dashboard’s order (by the name shown: "Site 2" before "Site 10")', () => {
