@@ -11,6 +11,7 @@ import type { Socket } from 'socket.io-client';
 import { RingsideConnection, socketAddress } from '../../extension/src/connection';
 import { clockTime } from '../../extension/src/clockTime';
 import { SiteFiguresSource } from '../../extension/src/sitesSource';
+import { StatusModel } from '../../extension/src/statusModel';
 import { LocalServer } from '../../extension/src/localServer';
 import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../integration/support/testServer';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
@@ -309,6 +310,17 @@ describe('status bar text', () => {
   });
 });
 
+/** Settles when `condition` holds: at once, or after the event that makes it so. */
+const when = <T>(event: (listener: (value: T) => void) => { dispose(): void }, condition: () => boolean) =>
+  new Promise<void>((resolve) => {
+    if (condition()) return resolve();
+    const subscription = event(() => {
+      if (!condition()) return;
+      subscription.dispose();
+      resolve();
+    });
+  });
+
 describe('reconnecting after a loss (a team server restarting) is not offline', () => {
   const team = 'https://ops.example/ringside';
   const local = 'http://127.0.0.1:4870';
@@ -385,17 +397,6 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
     );
   });
 
-  /** Settles when `condition` holds: at once, or after the event that makes it so. */
-  const when = <T>(event: (listener: (value: T) => void) => { dispose(): void }, condition: () => boolean) =>
-    new Promise<void>((resolve) => {
-      if (condition()) return resolve();
-      const subscription = event(() => {
-        if (!condition()) return;
-        subscription.dispose();
-        resolve();
-      });
-    });
-
   it('a real server stopped and started again: the connection retries as "reconnecting", the Sites view keeps its figures, then live again', async () => {
     const dataDir = tempDataDir();
     let server: TestServer | undefined = await startTestServer({ dataDir });
@@ -438,6 +439,63 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
       connection.dispose();
       await server?.close();
       removeDir(dataDir);
+    }
+  }, 30_000);
+});
+
+describe('the status bar follows what can change it, not every message', () => {
+  it('ranks the worst items again for figures and each batch of incidents, never for pushed events or for each incident of a catch-up; says it changed only when it did', async () => {
+    const server = await startTestServer({ alerts: { intervalMs: 0, policy: { minSample: 1, burnRules: [], openAfterMs: 0, recoverAfterMs: 0, deescalateAfterMs: 0 } } });
+    const connection = new RingsideConnection();
+    const sites = new SiteFiguresSource(connection);
+    // Around the model's own listener: how many rankings each message and each incident batch caused.
+    let model: StatusModel | undefined;
+    let before = 0;
+    const perMessage: Array<{ type: string; ranked: number }> = [];
+    const perBatch: Array<{ updates: number; ranked: number }> = [];
+    const beforeMessage = connection.onMessage(() => (before = model?.computeCount ?? 0));
+    const beforeBatch = connection.onIncidents(() => (before = model?.computeCount ?? 0));
+    model = new StatusModel(connection, sites);
+    const afterMessage = connection.onMessage((message) => perMessage.push({ type: message.type, ranked: model.computeCount - before }));
+    const afterBatch = connection.onIncidents((batch) => perBatch.push({ updates: batch.updates.length, ranked: model.computeCount - before }));
+    const shown: string[] = [];
+    const changes = model.onDidChange(() => shown.push(JSON.stringify(model.current)));
+    const places = ['s1', 's2', 's3', 's4', 's5', 's6'];
+    try {
+      connection.connect(server.url, server.apiKey);
+      await when(connection.onMessage, () => connection.state === 'connected' && connection.snapshot !== undefined);
+      for (const site of places) expect((await server.postEvents({ events: [call({ site, rings: 1 })] })).status).toBe(201);
+      await when(sites.onDidChange, () => sites.current.filter((row) => row.site !== null).length === places.length);
+      // The sites in the order shown are sorted once per fetch, not on every read (the tree reads them per row).
+      expect(sites.perSite).toBe(sites.perSite);
+      await when(connection.onMessage, () => perMessage.filter((m) => m.type === 'judged').length >= places.length);
+      // Away while every site misses and an incident opens at each: the catch-up brings them in one batch.
+      connection.disconnect();
+      for (const site of places) expect((await server.postEvents({ events: [call({ site, rings: 6 }), call({ site, rings: 6 })] })).status).toBe(201);
+      await server.testApi.evaluateAlerts();
+      const opened = (await server.getJson('/api/v1/incidents?state=open')).body as { incidents: Incident[] };
+      expect(opened.incidents.map((i) => i.site).sort()).toEqual(places);
+      connection.connect(server.url, server.apiKey);
+      await when(connection.onIncidents, () => perBatch.some((b) => b.updates >= places.length));
+      await when(model.onDidChange, () => model.current.counts.open === places.length);
+
+      expect(perMessage.filter((m) => m.type === 'judged').length).toBeGreaterThanOrEqual(places.length);
+      expect(perMessage.filter((m) => m.type === 'judged' || m.type === 'incident').every((m) => m.ranked === 0)).toBe(true);
+      expect(perMessage.filter((m) => m.type === 'compliance').every((m) => m.ranked === 1)).toBe(true);
+      const catchUp = perBatch.find((b) => b.updates >= places.length)!;
+      expect(catchUp.ranked).toBe(1);
+      expect(model.current.text).toMatch(/^\$\(error\) 6 red · s\d: Calls ≤ 2 rings 33\.3 %$/);
+      // Told of a change only when there was one: no two notices in a row show the same thing.
+      expect(shown.length).toBeGreaterThan(1);
+      expect(shown.filter((view, i) => i > 0 && view === shown[i - 1])).toEqual([]);
+    } finally {
+      changes.dispose();
+      for (const s of [beforeMessage, beforeBatch, afterMessage, afterBatch]) s.dispose();
+      model.dispose();
+      sites.dispose();
+      connection.dispose();
+      await server.close();
+      removeDir(server.dataDir);
     }
   }, 30_000);
 });
