@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Band, OpenClock } from '@ringside/server/protocol';
 import type { SiteNames } from '@ringside/server/protocol/pure';
 import { SHOW_SELECTED_SITE_COMMAND } from './commandIds';
-import { countsText, margin, openCasesText, openClocksAt, percentText, siteRowName, siteTooltipMarkdown, standardTooltipMarkdown, type SiteFigures, type StandardFigure } from './siteModel';
+import { countsText, margin, openCasesText, openClocksAt, opensShowingStandards, percentText, siteRowName, siteTooltipMarkdown, standardTooltipMarkdown, type SiteFigures, type StandardFigure } from './siteModel';
 import type { SiteFiguresSource } from './sitesSource';
 
 /** What a tree node stands for; also the argument of the item's commands (click, context menu). */
@@ -103,7 +103,9 @@ export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vsc
 
   getTreeItem(node: SiteNode): vscode.TreeItem {
     const names = this.source.siteNames;
-    return node.kind === 'site' ? siteItem(node, openClocksAt(this.clocks?.openClocks() ?? [], node.site), names) : standardItem(node.site, node.figure, names);
+    if (node.kind === 'standard') return standardItem(node.site, node.figure, names);
+    const open = opensShowingStandards(node.site, this.source.perSite.length);
+    return siteItem(node, openClocksAt(this.clocks?.openClocks() ?? [], node.site), names, open);
   }
 
   refresh(): void {
@@ -125,9 +127,9 @@ export interface OpenClocksSource {
   onDidChange(listener: () => void): { dispose(): void };
 }
 
-function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly OpenClock[], names: SiteNames): vscode.TreeItem {
+function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly OpenClock[], names: SiteNames, showStandards: boolean): vscode.TreeItem {
   const label = siteRowName(node.site, names);
-  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
+  const item = new vscode.TreeItem(label, showStandards ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `site:${node.site ?? '*'}`;
   item.iconPath = bandIcon(node.figures.band);
   const worst = worstOf(node.figures);
@@ -161,6 +163,8 @@ export interface TreeRow {
   icon: string;
   colour: string | null;
   contextValue?: string;
+  /** Whether the row opens showing its children (true), closed (false); absent for a row without children. */
+  expanded?: boolean;
   children: TreeRow[];
 }
 
@@ -182,6 +186,9 @@ export function describeTree<T>(provider: SyncTreeProvider<T>): TreeRow[] {
       icon: icon?.id ?? '',
       colour: icon?.color?.id ?? null,
       ...(item.contextValue ? { contextValue: item.contextValue } : {}),
+      ...(item.collapsibleState === vscode.TreeItemCollapsibleState.None || item.collapsibleState === undefined
+        ? {}
+        : { expanded: item.collapsibleState === vscode.TreeItemCollapsibleState.Expanded }),
       children: provider.getChildren(node).map(row),
     };
   };
