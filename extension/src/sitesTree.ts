@@ -103,9 +103,25 @@ export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vsc
 
   getTreeItem(node: SiteNode): vscode.TreeItem {
     const names = this.source.siteNames;
-    if (node.kind === 'standard') return standardItem(node.site, node.figure, names);
+    if (node.kind === 'standard') return standardItem(node.site, node.figure);
     const open = opensShowingStandards(node.site, this.source.perSite.length);
     return siteItem(node, openClocksAt(this.clocks?.openClocks() ?? [], node.site), names, open);
+  }
+
+  /**
+   * A row's tooltip (Markdown), made when the pointer rests on it: VS Code parses a Markdown tooltip whenever it is
+   * handed one, and every row is handed over again on each redraw.
+   */
+  resolveTreeItem(item: vscode.TreeItem, node: SiteNode): vscode.TreeItem {
+    const names = this.source.siteNames;
+    if (node.kind === 'standard') {
+      item.tooltip = new vscode.MarkdownString(standardTooltipMarkdown(node.site, node.site === null ? 'all sites' : siteRowName(node.site, names), node.figure));
+    } else {
+      const open = openCasesText(openClocksAt(this.clocks?.openClocks() ?? [], node.site), Date.now());
+      // Names come from the server: escaped, so a `*` or `[` in one shows as typed (siteModel.ts).
+      item.tooltip = new vscode.MarkdownString(siteTooltipMarkdown(node.site, siteRowName(node.site, names), node.figures, open));
+    }
+    return item;
   }
 
   refresh(): void {
@@ -135,20 +151,17 @@ function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly Op
   const worst = worstOf(node.figures);
   const open = openCasesText(clocks, Date.now());
   item.description = `${worst ? `${percentText(worst)} · ${worst.label}` : 'nothing counted today'}${open ? ` · ${open}` : ''}`;
-  // Names come from the server: escaped, so a `*` or `[` in one shows as typed (siteModel.ts).
-  item.tooltip = new vscode.MarkdownString(siteTooltipMarkdown(node.site, label, node.figures, open));
+  // The tooltip: on hover (SitesTreeProvider.resolveTreeItem).
   item.contextValue = 'ringside.site';
   item.command = { command: SHOW_SELECTED_SITE_COMMAND, title: 'Show in Dashboard' };
   return item;
 }
 
-function standardItem(site: string | null, figure: StandardFigure, names: SiteNames): vscode.TreeItem {
+function standardItem(site: string | null, figure: StandardFigure): vscode.TreeItem {
   const item = new vscode.TreeItem(standardRowLabel(figure), vscode.TreeItemCollapsibleState.None);
   item.id = `standard:${site ?? '*'}:${figure.standardId}`;
   item.iconPath = bandIcon(figure.band);
   item.description = countsText(figure);
-  const where = site === null ? 'all sites' : siteRowName(site, names);
-  item.tooltip = new vscode.MarkdownString(standardTooltipMarkdown(site, where, figure));
   item.contextValue = 'ringside.standard';
   item.command = { command: SHOW_SELECTED_SITE_COMMAND, title: 'Show in Dashboard' };
   return item;
@@ -158,8 +171,10 @@ function standardItem(site: string | null, figure: StandardFigure, names: SiteNa
 export interface TreeRow {
   label: string;
   description: string;
-  /** The tooltip's text (Markdown source for a MarkdownString), when the item has one. */
+  /** The tooltip's text (Markdown source for a MarkdownString), when the item has one (after hovering). */
   tooltip?: string;
+  /** Set when the row hands VS Code a Markdown tooltip on every redraw rather than on hover. */
+  markdownOnRedraw?: true;
   icon: string;
   colour: string | null;
   contextValue?: string;
@@ -168,21 +183,26 @@ export interface TreeRow {
   children: TreeRow[];
 }
 
-/** A tree provider that answers synchronously (both of ours do). */
+/** A tree provider that answers synchronously (both of ours do), its tooltips given on hover. */
 export interface SyncTreeProvider<T> {
   getTreeItem(element: T): vscode.TreeItem;
   getChildren(element?: T): T[];
+  resolveTreeItem?(item: vscode.TreeItem, element: T): vscode.TreeItem;
 }
 
 export function describeTree<T>(provider: SyncTreeProvider<T>): TreeRow[] {
   const row = (node: T): TreeRow => {
-    const item = provider.getTreeItem(node);
+    const drawn = provider.getTreeItem(node);
+    // What a redraw hands VS Code has no Markdown tooltip (it would be parsed on every redraw); hovering gives it.
+    const markdownOnRedraw = drawn.tooltip !== undefined && typeof drawn.tooltip !== 'string';
+    const item = provider.resolveTreeItem?.(drawn, node) ?? drawn;
     const icon = item.iconPath as vscode.ThemeIcon | undefined;
     const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
     return {
       label: typeof item.label === 'string' ? item.label : (item.label?.label ?? ''),
       description: typeof item.description === 'string' ? item.description : '',
       ...(tooltip !== undefined ? { tooltip } : {}),
+      ...(markdownOnRedraw ? { markdownOnRedraw } : {}),
       icon: icon?.id ?? '',
       colour: icon?.color?.id ?? null,
       ...(item.contextValue ? { contextValue: item.contextValue } : {}),

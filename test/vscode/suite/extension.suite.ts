@@ -263,6 +263,10 @@ export function registerExtensionSuite(): void {
       assert.equal(view().sites[0]?.expanded, true, '"All sites" still opens');
       // Its standards are there when opened.
       assert.equal(standardRow(api, 'north', 'Calls ≤ 2 rings')?.description, '2/2');
+      // Tooltips on hover only: a Markdown tooltip handed over with each row is parsed again on every redraw.
+      const rows = view().sites.flatMap((row) => [row, ...row.children]);
+      assert.deepEqual(rows.filter((row) => row.markdownOnRedraw).map((row) => row.label), []);
+      assert.match(standardRow(api, 'north', 'Calls ≤ 2 rings')?.tooltip ?? '', /site id: north/);
     });
 
     it('names a site by its display name in the Sites view, the status bar, its quick pick and the Alerts view, as the dashboard does; a rename follows at once', async () => {
@@ -328,6 +332,9 @@ export function registerExtensionSuite(): void {
       const alarm = red.children.find((c) => c.label === 'alarm')!;
       assert.equal(alarm.children[0]?.label, 'Visits ≤ 30 s');
       assert.equal(alarm.children[0]?.contextValue, 'ringside.incident.open');
+      // Its SRE detail is the tooltip on hover, not handed over (and parsed by VS Code) with every redraw.
+      assert.match(alarm.children[0]?.tooltip ?? '', /^\*\*Red\*\* — alarm\n\n/);
+      assert.equal(alarm.children[0]?.markdownOnRedraw, undefined);
       const { counts, badge } = view().alerts;
       assert.ok(counts.red >= 1);
       assert.equal(badge, counts.unacknowledgedRed, 'the badge counts unacknowledged red incidents');
