@@ -103,25 +103,9 @@ export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vsc
 
   getTreeItem(node: SiteNode): vscode.TreeItem {
     const names = this.source.siteNames;
-    if (node.kind === 'standard') return standardItem(node.site, node.figure);
+    if (node.kind === 'standard') return standardItem(node.site, node.figure, names);
     const open = opensShowingStandards(node.site, this.source.perSite.length);
     return siteItem(node, openClocksAt(this.clocks?.openClocks() ?? [], node.site), names, open);
-  }
-
-  /**
-   * A row's tooltip (Markdown), made when the pointer rests on it: VS Code parses a Markdown tooltip whenever it is
-   * handed one, and every row is handed over again on each redraw.
-   */
-  resolveTreeItem(item: vscode.TreeItem, node: SiteNode): vscode.TreeItem {
-    const names = this.source.siteNames;
-    if (node.kind === 'standard') {
-      item.tooltip = new vscode.MarkdownString(standardTooltipMarkdown(node.site, node.site === null ? 'all sites' : siteRowName(node.site, names), node.figure));
-    } else {
-      const open = openCasesText(openClocksAt(this.clocks?.openClocks() ?? [], node.site), Date.now());
-      // Names come from the server: escaped, so a `*` or `[` in one shows as typed (siteModel.ts).
-      item.tooltip = new vscode.MarkdownString(siteTooltipMarkdown(node.site, siteRowName(node.site, names), node.figures, open));
-    }
-    return item;
   }
 
   refresh(): void {
@@ -151,17 +135,22 @@ function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly Op
   const worst = worstOf(node.figures);
   const open = openCasesText(clocks, Date.now());
   item.description = `${worst ? `${percentText(worst)} · ${worst.label}` : 'nothing counted today'}${open ? ` · ${open}` : ''}`;
-  // The tooltip: on hover (SitesTreeProvider.resolveTreeItem).
+  // Names come from the server: escaped, so a `*` or `[` in one shows as typed (siteModel.ts).
+  // Given with the row, not on hover (resolveTreeItem): this view redraws every second while live, and a tooltip
+  // resolved on hover did not show over a row redrawn meanwhile (code-server 4.100.3).
+  item.tooltip = new vscode.MarkdownString(siteTooltipMarkdown(node.site, label, node.figures, open));
   item.contextValue = 'ringside.site';
   item.command = { command: SHOW_SELECTED_SITE_COMMAND, title: 'Show in Dashboard' };
   return item;
 }
 
-function standardItem(site: string | null, figure: StandardFigure): vscode.TreeItem {
+function standardItem(site: string | null, figure: StandardFigure, names: SiteNames): vscode.TreeItem {
   const item = new vscode.TreeItem(standardRowLabel(figure), vscode.TreeItemCollapsibleState.None);
   item.id = `standard:${site ?? '*'}:${figure.standardId}`;
   item.iconPath = bandIcon(figure.band);
   item.description = countsText(figure);
+  const where = site === null ? 'all sites' : siteRowName(site, names);
+  item.tooltip = new vscode.MarkdownString(standardTooltipMarkdown(site, where, figure));
   item.contextValue = 'ringside.standard';
   item.command = { command: SHOW_SELECTED_SITE_COMMAND, title: 'Show in Dashboard' };
   return item;
