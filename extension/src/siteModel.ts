@@ -89,7 +89,7 @@ export function siteRowName(site: string | null, names: SiteNames): string {
 }
 
 /** Up to this many sites, each opens with its standards showing; more, and each shows its worst figure only. */
-export const SITES_SHOWN_OPEN = 12;
+const SITES_SHOWN_OPEN = 12;
 
 /**
  * Whether a Sites row opens showing its standards: "All sites" always; a site only in a small estate. 160 sites

@@ -16,7 +16,7 @@ import { worstItems, type WorstItem } from './worstItems';
  * `compliance` message pushed with them) nor `incident` (each change of a batch; the connection's onIncidents
  * follows once per batch, in the same call, with all of them applied).
  */
-export function changesStatus(message: DashboardMessage): boolean {
+function changesStatus(message: DashboardMessage): boolean {
   return message.type !== 'judged' && message.type !== 'incident';
 }
 

@@ -449,13 +449,13 @@ describe('the status bar follows what can change it, not every message', () => {
     const connection = new RingsideConnection();
     const sites = new SiteFiguresSource(connection);
     // Around the model's own listener: how many rankings each message and each incident batch caused.
-    let model: StatusModel | undefined;
+    const ref: { model?: StatusModel } = {};
     let before = 0;
     const perMessage: Array<{ type: string; ranked: number }> = [];
     const perBatch: Array<{ updates: number; ranked: number }> = [];
-    const beforeMessage = connection.onMessage(() => (before = model?.computeCount ?? 0));
-    const beforeBatch = connection.onIncidents(() => (before = model?.computeCount ?? 0));
-    model = new StatusModel(connection, sites);
+    const beforeMessage = connection.onMessage(() => (before = ref.model?.computeCount ?? 0));
+    const beforeBatch = connection.onIncidents(() => (before = ref.model?.computeCount ?? 0));
+    const model = (ref.model = new StatusModel(connection, sites));
     const afterMessage = connection.onMessage((message) => perMessage.push({ type: message.type, ranked: model.computeCount - before }));
     const afterBatch = connection.onIncidents((batch) => perBatch.push({ updates: batch.updates.length, ranked: model.computeCount - before }));
     const shown: string[] = [];
