@@ -88,6 +88,19 @@ export function siteRowName(site: string | null, names: SiteNames): string {
   return site === null ? siteName(null) : siteLabel(site, names);
 }
 
+/** Up to this many sites, each opens with its standards showing; more, and each shows its worst figure only. */
+const SITES_SHOWN_OPEN = 12;
+
+/**
+ * Whether a Sites row opens showing its standards: "All sites" always; a site only in a small estate. 160 sites
+ * × 9 standards opened are 1,600 rows to scroll through for the one site wanted (its row names its worst figure
+ * already), and every row and tooltip is handed to VS Code again on each redraw. What the user opens or closes,
+ * VS Code keeps by the row's id.
+ */
+export function opensShowingStandards(site: string | null, siteCount: number): boolean {
+  return site === null || siteCount <= SITES_SHOWN_OPEN;
+}
+
 /**
  * Sites in the order the tree lists them: by the name shown, then by id (two sites of one name), in the dashboard's
  * order (compareText: "Site 2" before "Site 10").

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Band, OpenClock } from '@ringside/server/protocol';
 import type { SiteNames } from '@ringside/server/protocol/pure';
 import { SHOW_SELECTED_SITE_COMMAND } from './commandIds';
-import { countsText, margin, openCasesText, openClocksAt, percentText, siteRowName, siteTooltipMarkdown, standardTooltipMarkdown, type SiteFigures, type StandardFigure } from './siteModel';
+import { countsText, margin, openCasesText, openClocksAt, opensShowingStandards, percentText, siteRowName, siteTooltipMarkdown, standardTooltipMarkdown, type SiteFigures, type StandardFigure } from './siteModel';
 import type { SiteFiguresSource } from './sitesSource';
 
 /** What a tree node stands for; also the argument of the item's commands (click, context menu). */
@@ -103,7 +103,9 @@ export class SitesTreeProvider implements vscode.TreeDataProvider<SiteNode>, vsc
 
   getTreeItem(node: SiteNode): vscode.TreeItem {
     const names = this.source.siteNames;
-    return node.kind === 'site' ? siteItem(node, openClocksAt(this.clocks?.openClocks() ?? [], node.site), names) : standardItem(node.site, node.figure, names);
+    if (node.kind === 'standard') return standardItem(node.site, node.figure, names);
+    const open = opensShowingStandards(node.site, this.source.perSite.length);
+    return siteItem(node, openClocksAt(this.clocks?.openClocks() ?? [], node.site), names, open);
   }
 
   refresh(): void {
@@ -125,15 +127,17 @@ export interface OpenClocksSource {
   onDidChange(listener: () => void): { dispose(): void };
 }
 
-function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly OpenClock[], names: SiteNames): vscode.TreeItem {
+function siteItem(node: Extract<SiteNode, { kind: 'site' }>, clocks: readonly OpenClock[], names: SiteNames, showStandards: boolean): vscode.TreeItem {
   const label = siteRowName(node.site, names);
-  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
+  const item = new vscode.TreeItem(label, showStandards ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `site:${node.site ?? '*'}`;
   item.iconPath = bandIcon(node.figures.band);
   const worst = worstOf(node.figures);
   const open = openCasesText(clocks, Date.now());
   item.description = `${worst ? `${percentText(worst)} · ${worst.label}` : 'nothing counted today'}${open ? ` · ${open}` : ''}`;
   // Names come from the server: escaped, so a `*` or `[` in one shows as typed (siteModel.ts).
+  // Given with the row, not on hover (resolveTreeItem): this view redraws every second while live, and a tooltip
+  // resolved on hover did not show over a row redrawn meanwhile (code-server 4.100.3).
   item.tooltip = new vscode.MarkdownString(siteTooltipMarkdown(node.site, label, node.figures, open));
   item.contextValue = 'ringside.site';
   item.command = { command: SHOW_SELECTED_SITE_COMMAND, title: 'Show in Dashboard' };
@@ -156,32 +160,44 @@ function standardItem(site: string | null, figure: StandardFigure, names: SiteNa
 export interface TreeRow {
   label: string;
   description: string;
-  /** The tooltip's text (Markdown source for a MarkdownString), when the item has one. */
+  /** The tooltip's text (Markdown source for a MarkdownString), when the item has one (after hovering). */
   tooltip?: string;
+  /** Set when the row hands VS Code a Markdown tooltip on every redraw rather than on hover. */
+  markdownOnRedraw?: true;
   icon: string;
   colour: string | null;
   contextValue?: string;
+  /** Whether the row opens showing its children (true), closed (false); absent for a row without children. */
+  expanded?: boolean;
   children: TreeRow[];
 }
 
-/** A tree provider that answers synchronously (both of ours do). */
+/** A tree provider that answers synchronously (both of ours do), its tooltips given on hover. */
 export interface SyncTreeProvider<T> {
   getTreeItem(element: T): vscode.TreeItem;
   getChildren(element?: T): T[];
+  resolveTreeItem?(item: vscode.TreeItem, element: T): vscode.TreeItem;
 }
 
 export function describeTree<T>(provider: SyncTreeProvider<T>): TreeRow[] {
   const row = (node: T): TreeRow => {
-    const item = provider.getTreeItem(node);
+    const drawn = provider.getTreeItem(node);
+    // What a redraw hands VS Code has no Markdown tooltip (it would be parsed on every redraw); hovering gives it.
+    const markdownOnRedraw = drawn.tooltip !== undefined && typeof drawn.tooltip !== 'string';
+    const item = provider.resolveTreeItem?.(drawn, node) ?? drawn;
     const icon = item.iconPath as vscode.ThemeIcon | undefined;
     const tooltip = typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value;
     return {
       label: typeof item.label === 'string' ? item.label : (item.label?.label ?? ''),
       description: typeof item.description === 'string' ? item.description : '',
       ...(tooltip !== undefined ? { tooltip } : {}),
+      ...(markdownOnRedraw ? { markdownOnRedraw } : {}),
       icon: icon?.id ?? '',
       colour: icon?.color?.id ?? null,
       ...(item.contextValue ? { contextValue: item.contextValue } : {}),
+      ...(item.collapsibleState === vscode.TreeItemCollapsibleState.None || item.collapsibleState === undefined
+        ? {}
+        : { expanded: item.collapsibleState === vscode.TreeItemCollapsibleState.Expanded }),
       children: provider.getChildren(node).map(row),
     };
   };

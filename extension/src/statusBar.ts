@@ -1,52 +1,40 @@
 // Status bar item: the worst site × standard, the open incidents and the open cases past a deadline (statusText.ts); a Markdown tooltip lists the
 // worst items; clicking it opens a quick pick of them (ringside.showWorst), each opening the dashboard filtered to it.
 import * as vscode from 'vscode';
-import { countIncidents, countOpenClocks } from '@ringside/server/protocol/pure';
 import type { RingsideConnection } from './connection';
 import { SHOW_WORST_COMMAND } from './commandIds';
 import type { SiteFiguresSource } from './sitesSource';
-import { statusView, type StatusView } from './statusText';
-import { worstItems, type WorstItem } from './worstItems';
+import { StatusModel } from './statusModel';
+import type { StatusView } from './statusText';
+import type { WorstItem } from './worstItems';
 
 export class RingsideStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ringside.status', vscode.StatusBarAlignment.Left, 50);
-  private readonly subscriptions: Array<{ dispose(): void }>;
-  private view: StatusView | undefined;
-  private items: WorstItem[] = [];
+  private readonly model: StatusModel;
+  private readonly subscription: { dispose(): void };
 
-  constructor(
-    private readonly connection: RingsideConnection,
-    private readonly sites: SiteFiguresSource,
-  ) {
+  constructor(connection: RingsideConnection, sites: SiteFiguresSource) {
     this.item.name = 'Ringside';
     this.item.command = SHOW_WORST_COMMAND;
-    // Every dashboard message can change a figure or the state, so redraw on each (cheap: a few strings).
-    this.subscriptions = [connection.onMessage(() => this.update()), connection.onIncidents(() => this.update()), sites.onDidChange(() => this.update())];
-    this.update();
+    // The model says when what it shows changed: the item is set only then (VS Code parses a tooltip set anew).
+    this.model = new StatusModel(connection, sites);
+    this.subscription = this.model.onDidChange(() => this.draw());
+    this.draw();
     this.item.show();
   }
 
   /** What the item shows now (read by the integration tests: VS Code has no API to read status bar items). */
   get current(): StatusView | undefined {
-    return this.view;
+    return this.model.current;
   }
 
   /** The worst items now, worst first (the quick pick lists them). */
   worst(): readonly WorstItem[] {
-    return this.items;
+    return this.model.worst();
   }
 
-  private update(): void {
-    const { state, serverUrl, snapshot } = this.connection;
-    const connected = state === 'connected';
-    // While reconnecting the last figures and incidents stay (the quick pick lists them; the views show them too).
-    const shown = this.connection.showsFigures;
-    const incidents = shown ? this.connection.openIncidents() : [];
-    const { problem, reconnecting, siteNames } = this.connection;
-    this.items = shown ? worstItems(this.sites.current, incidents, snapshot?.standards ?? [], siteNames) : [];
-    const breached = connected ? countOpenClocks(this.connection.openClocks(), Date.now()).breached : 0;
-    const view = statusView({ state, serverUrl, problem, items: this.items, counts: countIncidents(incidents), breached, siteNames, reconnecting });
-    this.view = view;
+  private draw(): void {
+    const view = this.model.current;
     this.item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltip, true);
     tooltip.isTrusted = false;
@@ -57,7 +45,8 @@ export class RingsideStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
+    this.subscription.dispose();
+    this.model.dispose();
     this.item.dispose();
   }
 }

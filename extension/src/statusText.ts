@@ -37,6 +37,26 @@ export interface StatusView {
 const BAND_ICON: Record<Band, string> = { green: '$(pass-filled)', amber: '$(warning)', red: '$(error)' };
 /** How many of the worst items the tooltip lists. */
 const TOOLTIP_ITEMS = 8;
+/**
+ * The longest site name the status bar's text shows whole, in characters. VS Code gives a status bar item all the
+ * width its text asks for: a long name ("Besançon — Recepção Principal do Hospital Universitário 44") pushed the
+ * standard and its figure, the part that says what is wrong, off the window's edge, and every item after it.
+ */
+export const STATUS_SITE_CHARS = 32;
+
+/**
+ * A site name for the status bar's text: whole when short, else its start and its end around "…" (names of one
+ * estate often share a start and differ at the end: "… Universitário 44" and "… Universitário 144"). By characters,
+ * not UTF-16 units, so an accented or astral character is never cut in half. The tooltip, the spoken label and the
+ * quick pick keep the whole name.
+ */
+export function shortSiteName(name: string): string {
+  const chars = Array.from(name);
+  if (chars.length <= STATUS_SITE_CHARS) return name;
+  const tail = Math.floor((STATUS_SITE_CHARS - 1) / 2);
+  const head = STATUS_SITE_CHARS - 1 - tail;
+  return `${chars.slice(0, head).join('').trimEnd()}…${chars.slice(chars.length - tail).join('').trimStart()}`;
+}
 
 const NO_COUNTS: IncidentCounts = { open: 0, red: 0, amber: 0, unacknowledged: 0, unacknowledgedRed: 0 };
 
@@ -184,9 +204,10 @@ function connectedView(serverUrl: string, items: readonly WorstItem[], counts: I
   const icon = band ? BAND_ICON[band] : '$(pulse)';
   const figure = itemFigure(worst);
   const siteLabel = siteRowName(worst.site, names);
-  const named = `${siteLabel}: ${worst.label}${figure ? ` ${figure}` : ''}`;
+  const what = `${worst.label}${figure ? ` ${figure}` : ''}`;
+  const named = `${siteLabel}: ${what}`;
   return {
-    text: `${icon} ${counted}${named}`,
+    text: `${icon} ${counted}${shortSiteName(siteLabel)}: ${what}`,
     tooltip,
     ariaLabel: spoken(`${band ? `${band}, ` : ''}${counted}${named}`),
     band,

@@ -11,11 +11,12 @@ import type { Socket } from 'socket.io-client';
 import { RingsideConnection, socketAddress } from '../../extension/src/connection';
 import { clockTime } from '../../extension/src/clockTime';
 import { SiteFiguresSource } from '../../extension/src/sitesSource';
+import { StatusModel } from '../../extension/src/statusModel';
 import { LocalServer } from '../../extension/src/localServer';
 import { call, removeDir, startTestServer, tempDataDir, type TestServer } from '../integration/support/testServer';
 import { applyCompliance, applyJudged, RECENT_LIMIT } from '../../extension/src/liveState';
 import { LIVE_POINTS_KEPT } from '../../server/src/protocol/pure';
-import { statusView, worstPickView } from '../../extension/src/statusText';
+import { shortSiteName, STATUS_SITE_CHARS, statusView, worstPickView } from '../../extension/src/statusText';
 import { worstItems, type WorstItem } from '../../extension/src/worstItems';
 import { alertsViewDescription, cannotAcknowledge, extensionProblem, keyProblemOf, shortProblem, sitesViewDescription } from '../../extension/src/problems';
 import { reportConnectOutcome } from '../../extension/src/connectOutcome';
@@ -130,6 +131,25 @@ describe('status bar text', () => {
     expect(shown.tooltip).toContain('| $(error) | Harbour Street | Calls ≤ 2 rings | 31.0 % | 90 % |  |');
     // north has no display name: its id, as the dashboard shows it.
     expect(shown.tooltip).toContain('| $(error) | north | Visits ≤ 30 s | 80.0 % | 90 % |  |');
+  });
+
+  it('shortens a long site name in its text, keeping the standard and figure in view; the tooltip and spoken label keep it whole', () => {
+    const today = [named('calls', 931, 1000)];
+    const groups = { calls: [['hosp-44', 31, 100], ['airport', 900, 900]] as Array<[string, number, number]> };
+    const sites = [allSitesFromLive(today, standards), ...sitesFromGroupedReport(groupedReport(groups), standards)];
+    const long = 'Besançon — Recepção Principal do Hospital Universitário 44';
+    const siteNames = new Map([['hosp-44', long]]);
+    const shown = statusView({ state: 'connected', serverUrl: 'http://x', items: worstItems(sites, [], standards, siteNames), siteNames });
+    // Its start and its end (where names of one estate differ), the standard and its figure whole.
+    expect(shown.text).toBe('$(error) Besançon — Recep…niversitário 44: Calls ≤ 2 rings 31.0 %');
+    expect(Array.from(shortSiteName(long))).toHaveLength(STATUS_SITE_CHARS);
+    expect(shown).toMatchObject({ site: 'hosp-44', siteLabel: long });
+    expect(shown.tooltip).toContain(`| $(error) | ${long} | Calls ≤ 2 rings | 31.0 % | 90 % |  |`);
+    expect(shown.ariaLabel).toContain(`${long}: Calls ≤ 2 rings 31.0 %`);
+    // A name that fits stays whole; an astral character is never cut in half.
+    expect(shortSiteName('Harbour Street')).toBe('Harbour Street');
+    const astral = shortSiteName('𝔸'.repeat(40));
+    expect(astral).toBe(`${'𝔸'.repeat(16)}…${'𝔸'.repeat(15)}`);
   });
 
   it('names, of equally bad sites, the first in the dashboard’s order (by the name shown: "Site 2" before "Site 10")', () => {
@@ -290,6 +310,17 @@ describe('status bar text', () => {
   });
 });
 
+/** Settles when `condition` holds: at once, or after the event that makes it so. */
+const when = <T>(event: (listener: (value: T) => void) => { dispose(): void }, condition: () => boolean) =>
+  new Promise<void>((resolve) => {
+    if (condition()) return resolve();
+    const subscription = event(() => {
+      if (!condition()) return;
+      subscription.dispose();
+      resolve();
+    });
+  });
+
 describe('reconnecting after a loss (a team server restarting) is not offline', () => {
   const team = 'https://ops.example/ringside';
   const local = 'http://127.0.0.1:4870';
@@ -366,17 +397,6 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
     );
   });
 
-  /** Settles when `condition` holds: at once, or after the event that makes it so. */
-  const when = <T>(event: (listener: (value: T) => void) => { dispose(): void }, condition: () => boolean) =>
-    new Promise<void>((resolve) => {
-      if (condition()) return resolve();
-      const subscription = event(() => {
-        if (!condition()) return;
-        subscription.dispose();
-        resolve();
-      });
-    });
-
   it('a real server stopped and started again: the connection retries as "reconnecting", the Sites view keeps its figures, then live again', async () => {
     const dataDir = tempDataDir();
     let server: TestServer | undefined = await startTestServer({ dataDir });
@@ -419,6 +439,63 @@ describe('reconnecting after a loss (a team server restarting) is not offline', 
       connection.dispose();
       await server?.close();
       removeDir(dataDir);
+    }
+  }, 30_000);
+});
+
+describe('the status bar follows what can change it, not every message', () => {
+  it('ranks the worst items again for figures and each batch of incidents, never for pushed events or for each incident of a catch-up; says it changed only when it did', async () => {
+    const server = await startTestServer({ alerts: { intervalMs: 0, policy: { minSample: 1, burnRules: [], openAfterMs: 0, recoverAfterMs: 0, deescalateAfterMs: 0 } } });
+    const connection = new RingsideConnection();
+    const sites = new SiteFiguresSource(connection);
+    // Around the model's own listener: how many rankings each message and each incident batch caused.
+    const ref: { model?: StatusModel } = {};
+    let before = 0;
+    const perMessage: Array<{ type: string; ranked: number }> = [];
+    const perBatch: Array<{ updates: number; ranked: number }> = [];
+    const beforeMessage = connection.onMessage(() => (before = ref.model?.computeCount ?? 0));
+    const beforeBatch = connection.onIncidents(() => (before = ref.model?.computeCount ?? 0));
+    const model = (ref.model = new StatusModel(connection, sites));
+    const afterMessage = connection.onMessage((message) => perMessage.push({ type: message.type, ranked: model.computeCount - before }));
+    const afterBatch = connection.onIncidents((batch) => perBatch.push({ updates: batch.updates.length, ranked: model.computeCount - before }));
+    const shown: string[] = [];
+    const changes = model.onDidChange(() => shown.push(JSON.stringify(model.current)));
+    const places = ['s1', 's2', 's3', 's4', 's5', 's6'];
+    try {
+      connection.connect(server.url, server.apiKey);
+      await when(connection.onMessage, () => connection.state === 'connected' && connection.snapshot !== undefined);
+      for (const site of places) expect((await server.postEvents({ events: [call({ site, rings: 1 })] })).status).toBe(201);
+      await when(sites.onDidChange, () => sites.current.filter((row) => row.site !== null).length === places.length);
+      // The sites in the order shown are sorted once per fetch, not on every read (the tree reads them per row).
+      expect(sites.perSite).toBe(sites.perSite);
+      await when(connection.onMessage, () => perMessage.filter((m) => m.type === 'judged').length >= places.length);
+      // Away while every site misses and an incident opens at each: the catch-up brings them in one batch.
+      connection.disconnect();
+      for (const site of places) expect((await server.postEvents({ events: [call({ site, rings: 6 }), call({ site, rings: 6 })] })).status).toBe(201);
+      await server.testApi.evaluateAlerts();
+      const opened = (await server.getJson('/api/v1/incidents?state=open')).body as { incidents: Incident[] };
+      expect(opened.incidents.map((i) => i.site).sort()).toEqual(places);
+      connection.connect(server.url, server.apiKey);
+      await when(connection.onIncidents, () => perBatch.some((b) => b.updates >= places.length));
+      await when(model.onDidChange, () => model.current.counts.open === places.length);
+
+      expect(perMessage.filter((m) => m.type === 'judged').length).toBeGreaterThanOrEqual(places.length);
+      expect(perMessage.filter((m) => m.type === 'judged' || m.type === 'incident').every((m) => m.ranked === 0)).toBe(true);
+      expect(perMessage.filter((m) => m.type === 'compliance').every((m) => m.ranked === 1)).toBe(true);
+      const catchUp = perBatch.find((b) => b.updates >= places.length)!;
+      expect(catchUp.ranked).toBe(1);
+      expect(model.current.text).toMatch(/^\$\(error\) 6 red · s\d: Calls ≤ 2 rings 33\.3 %$/);
+      // Told of a change only when there was one: no two notices in a row show the same thing.
+      expect(shown.length).toBeGreaterThan(1);
+      expect(shown.filter((view, i) => i > 0 && view === shown[i - 1])).toEqual([]);
+    } finally {
+      changes.dispose();
+      for (const s of [beforeMessage, beforeBatch, afterMessage, afterBatch]) s.dispose();
+      model.dispose();
+      sites.dispose();
+      connection.dispose();
+      await server.close();
+      removeDir(server.dataDir);
     }
   }, 30_000);
 });
