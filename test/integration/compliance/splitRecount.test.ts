@@ -2,7 +2,8 @@
 // towards the ends, raw edges, the trailing cell) counts every judgement once and in its own bucket: each standard's
 // figure, each site's and each series bucket equal a recount of the raw judgements of the same range. Random ranges
 // (off every grid, on the minute, quarter-hour, hour and day grids) in whole-hour, half-hour, 45-minute and DST zones,
-// over a real store (SQLite; PostgreSQL in the integration-postgres project), corrections included.
+// over a real store (SQLite; PostgreSQL in the integration-postgres project), corrections included; and the compliance
+// export's sums per version equal the same range recounted.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportQuery } from '../../../server/src/services/compliance';
@@ -79,6 +80,10 @@ describe('a range read as splitRange says', () => {
             expect([timeZone, bucket, point.start, point.total, point.met]).toEqual([timeZone, bucket, point.start, ...part]);
           }
         }
+        // The compliance export's rows (versionSums): from the rollup spans and raw edges as from every judgement raw.
+        const range = { standardIds: report.standards.map((s) => s.standardId), sites: [], fromMs, toMs };
+        const [read, recounted] = await Promise.all([core.compliance.versionSums(range, null), core.compliance.versionSums(range, null, true)]);
+        expect(read.rows).toEqual(recounted.rows);
       }),
       { numRuns: 100, seed: 20261208 },
     );
