@@ -74,7 +74,7 @@ describe('a range read as splitRange says', () => {
         for (const figure of report.standards) {
           const sites = await recount(figure.standardId, fromMs, toMs);
           expect([figure.denominator, figure.numerator]).toEqual(added(sites));
-          expect(figure.groups!.filter((g) => g.total > 0).map((g) => [g.key, g.total, g.met])).toEqual([...sites].filter(([, [t]]) => t > 0).sort(([x], [y]) => x.localeCompare(y)).map(([k, [t, m]]) => [k, t, m]));
+          expect(figure.groups!.filter((g) => (g.total ?? 0) > 0).map((g) => [g.key, g.total, g.met])).toEqual([...sites].filter(([, [t]]) => t > 0).sort(([x], [y]) => x.localeCompare(y)).map(([k, [t, m]]) => [k, t, m]));
           for (const point of figure.series ?? []) {
             const part = added(await recount(figure.standardId, Math.max(fromMs, Date.parse(point.start)), Math.min(toMs, Date.parse(point.end!))));
             expect([timeZone, bucket, point.start, point.total, point.met]).toEqual([timeZone, bucket, point.start, ...part]);
