@@ -54,6 +54,7 @@ export default defineConfig({
             'test/integration/nodes/nodeSettings.test.ts',
             'test/integration/compliance/figuresAgree.test.ts',
             'test/integration/compliance/sumOrder.test.ts',
+            'test/integration/compliance/splitRecount.test.ts',
             'test/integration/compliance/distributionSummaries.test.ts',
             'test/integration/exports/exportIncidents.test.ts',
             'test/integration/exports/exportLimits.test.ts',

@@ -1,4 +1,4 @@
-// Reading a range for the compliance reader and the distribution: the rollup span and the raw edges of
+// Reading a range for the compliance reader and the distribution: the rollup spans and the raw edges of
 // splitRange, raw judgements turned into contributions by the one arithmetic, and the measured values of the p90
 // (value histograms for the aligned part, raw edges). Rows keep the order the store gives, so sums in JavaScript
 // add up in the same order every time (the same floating-point bits).
