@@ -1,6 +1,8 @@
-// An average read from stored judgements is the same on every read and on either backend: PostgreSQL added doubles in
-// the order its scan gave the rows, so the last digits of an average moved from one identical request to the next
-// and differed from SQLite's (0.1 + 0.2 + 0.3 is 0.6000000000000001 in that order, 0.6 summed exactly).
+// An average read from stored judgements is the same on every read: PostgreSQL added doubles in the order its scan
+// gave the rows, so the last digits of an average moved from one identical request to the next and differed from
+// SQLite's (0.1 + 0.2 + 0.3 is 0.6000000000000001 in that order, 0.6 summed exactly). Within one rollup row, as
+// here, both backends agree to the last digit; over several cells PostgreSQL's sum may differ from SQLite's in its
+// last digit (store/postgres/figures.ts, sumReal).
 import { describe, expect, it } from 'vitest';
 import { isoAgo, useTestServer } from '../support/testServer';
 
