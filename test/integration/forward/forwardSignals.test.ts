@@ -99,7 +99,8 @@ describe('a forwarder whose stop hangs', () => {
     writeFileSync(log, '1764979200|1764979200.1|support|NONE|ENTERQUEUE||0123456789|1\n');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const forwarder = forward(['asterisk-queue-log', '--file', log, '--server', url, '--site', 'hq', '--state', join(dir, 'forward.state')]);
-    await postedLines;
+    // A forwarder that ended before posting says why, rather than leaving the test to time out.
+    await Promise.race([postedLines, forwarder.exit.then((code) => Promise.reject(new Error(`the forwarder ended (${code}) before posting: ${forwarder.stderr()}`)))]);
     forwarder.child.kill('SIGTERM');
     await forwarder.until('stderr', /SIGTERM: stopping after the batch in flight/);
     // After the first second the forwarder says the stop still waits, and the next signal ends it.

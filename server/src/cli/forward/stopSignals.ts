@@ -16,13 +16,20 @@ let stoppingSince: number | null = null;
 let running: Stop | null = null;
 /** A forwarder ran and has ended: its own exit code stands. */
 let ended = false;
+/**
+ * The stop was said to be still going ("send it again to stop now"): from then on a repeated signal ends the process,
+ * however soon after the first it comes by the wall clock. The message's timer runs on the event loop's clock, which
+ * can be some milliseconds behind Date.now() when the first signal is handled, so a signal sent the moment the message
+ * appeared could otherwise still count as the same stop, and be ignored.
+ */
+let repeatStops = false;
 
 function onSignal(signal: NodeJS.Signals): void {
   if (stoppingSince !== null) {
     // A terminal's Ctrl-C can arrive twice at once (its process group, and a parent that forwards it): the first one
     // counts. A later one is someone asking again because the stop hangs (a source that does not answer, a file on a
     // mount gone away): it ends the process as the signal's default action would have.
-    if (Date.now() - stoppingSince < SAME_STOP_MS) return;
+    if (!repeatStops && Date.now() - stoppingSince < SAME_STOP_MS) return;
     process.stderr.write(`${signal} again: stopping now, without finishing what is in flight\n`);
     // The signal's own default action, not process.exit(): Node's exit waits for a file read that does not return.
     process.off('SIGINT', onSignal);
@@ -33,7 +40,10 @@ function onSignal(signal: NodeJS.Signals): void {
   stoppingSince = Date.now();
   if (running) {
     // A stop still going after the first second is waiting on something: say so, and how to end it now.
-    setTimeout(() => process.stderr.write(`${signal}: still stopping; send it again to stop now, without finishing what is in flight\n`), SAME_STOP_MS).unref();
+    setTimeout(() => {
+      repeatStops = true;
+      process.stderr.write(`${signal}: still stopping; send it again to stop now, without finishing what is in flight\n`);
+    }, SAME_STOP_MS).unref();
     return running(signal);
   }
   if (ended) process.exit();
