@@ -16,7 +16,7 @@ import { fold, zeroSums, type Sums } from '../domain/rollups';
 import { utcOffsetAt } from '../domain/zonedTime';
 import type { JudgementRange, StoreReads, SumsRow } from '../store/port';
 import { distributionReport, type DistributionQuery } from './distribution';
-import { rawRows, readRange, valueCounts, wholeCellEnd, type GroupedRow } from './rangeReads';
+import { rawRows, readRange, spanTotals, valueCounts, wholeCellEnd, type GroupedRow } from './rangeReads';
 
 const MINUTE_MS = 60_000;
 /** How far back the live minute series reaches (snapshot and updates). */
@@ -241,10 +241,9 @@ export class ComplianceReader {
     const rows: VersionSums[] = [];
     for (const { split, pruned } of sumsParts(range, horizon, recount)) {
       for (const r of split.raw) rows.push(...(await rawRows(this.reads, { ...range, ...r, byInstant: false }, true)).map((x) => ({ ...x, voided: 0, amended: 0 })));
-      for (const rollup of split.rollups) {
-        const span = { ...range, fromMs: rollup.fromMs, toMs: rollup.toMs };
-        rows.push(...(await this.reads.figures.rollupSums({ ...span, grain: rollup.grain.name, shape: 'totals' })).map((x) => ({ ...x, voided: 0, amended: 0 })));
-        if (pruned) rows.push(...(await this.reads.figures.prunedCorrections(span)).map((c) => ({ ...c, met: 0, counted: 0 })));
+      for (const span of split.rollups) {
+        rows.push(...(await spanTotals(this.reads, range, span)).map((x) => ({ ...x, voided: 0, amended: 0 })));
+        if (pruned) rows.push(...(await this.reads.figures.prunedCorrections({ ...range, fromMs: span.fromMs, toMs: span.toMs })).map((c) => ({ ...c, met: 0, counted: 0 })));
       }
     }
     rows.push(...(await this.reads.figures.corrections(range)).map((c) => ({ ...c, met: 0, counted: 0 })));

@@ -10,7 +10,7 @@ import { incompleteOf, PRUNE_GRID_MS, prunedParts, type RetentionHorizon } from 
 import { splitRange, valuePieces } from '../domain/ranges';
 import { fold, VALUE_GRAINS, zeroSums, type Sums } from '../domain/rollups';
 import type { HistogramCount, JudgementRange, StoreReads } from '../store/port';
-import { trailingQuarter } from './rangeReads';
+import { spanTotals, trailingQuarter } from './rangeReads';
 
 export interface DistributionQuery {
   fromMs: number;
@@ -53,7 +53,7 @@ async function summaryOf(reads: StoreReads, range: JudgementRange): Promise<{ va
   }
   const sums = zeroSums();
   for (const span of splitRange(range.fromMs, range.toMs, [range.fromMs, range.toMs]).rollups) {
-    for (const r of await reads.figures.rollupSums({ ...range, fromMs: span.fromMs, toMs: span.toMs, grain: span.grain.name, shape: 'totals' })) fold(sums, r);
+    for (const r of await spanTotals(reads, range, span)) fold(sums, r);
   }
   return { values, sums };
 }

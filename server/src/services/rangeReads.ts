@@ -2,7 +2,7 @@
 // splitRange, raw judgements turned into contributions by the one arithmetic, and the measured values of the p90
 // (value histograms for the aligned part, raw edges). Rows keep the order the store gives, so sums in JavaScript
 // add up in the same order every time (the same floating-point bits).
-import { splitRange, valuePieces, type RangeSplit, type ValuePiece } from '../domain/ranges';
+import { splitRange, valuePieces, type RangeSplit, type RollupSpan, type ValuePiece } from '../domain/ranges';
 import { contributionOfGroup, inValuePopulation, VALUE_GRAINS } from '../domain/rollups';
 import type { JudgementRange, RawQuery, StoreReads, SumsRow } from '../store/port';
 
@@ -48,18 +48,21 @@ export async function readRange(reads: StoreReads, range: JudgementRange, bounda
   const byInstant = !countsOnly || series;
   const raw = (await Promise.all(split.raw.map((r) => rawRows(reads, { ...range, ...r, byInstant }, false)))).flat();
   if (split.rollups.length === 0) return { totals: raw, series: raw, rawRanges: split.raw };
-  const spans = split.rollups.map((s) => ({ ...range, fromMs: s.fromMs, toMs: s.toMs, grain: s.grain.name }));
-  const totals = async () => [...raw, ...(await Promise.all(spans.map((span) => reads.figures.rollupSums({ ...span, shape: 'totals' })))).flat()];
+  const totals = async () => [...raw, ...(await Promise.all(split.rollups.map((span) => spanTotals(reads, range, span)))).flat()];
   if (!series) return { totals: await totals(), series: [], rawRanges: split.raw };
   const inner = boundaries.filter((b) => b > range.fromMs && b < range.toMs);
   // A cell may start before its span (and the first series bucket); its rows are all inside the span, and no
   // boundary lies between the span's start and them, so they are placed at the span's start.
-  const spanCells = async (span: (typeof spans)[number], grainMs: number) =>
-    (await reads.figures.rollupSums({ ...span, shape: 'series', cellMs: seriesCell(grainMs, inner) })).map((r) => (r.t < span.fromMs ? { ...r, t: span.fromMs } : r));
-  const cells = (await Promise.all(spans.map((span, i) => spanCells(span, split.rollups[i]!.grain.ms)))).flat();
+  const spanCells = async (span: RollupSpan) =>
+    (await reads.figures.rollupSums({ ...range, fromMs: span.fromMs, toMs: span.toMs, grain: span.grain.name, shape: 'series', cellMs: seriesCell(span.grain.ms, inner) })).map((r) => (r.t < span.fromMs ? { ...r, t: span.fromMs } : r));
+  const cells = (await Promise.all(split.rollups.map(spanCells))).flat();
   const rows = [...raw, ...cells];
   return { totals: bySite ? await totals() : rows, series: rows, rawRanges: split.raw };
 }
+
+/** The rollup sums of one span of `range`, per standard, version and site. */
+export const spanTotals = (reads: StoreReads, range: JudgementRange, span: RollupSpan): Promise<SumsRow[]> =>
+  reads.figures.rollupSums({ ...range, fromMs: span.fromMs, toMs: span.toMs, grain: span.grain.name, shape: 'totals' });
 
 /**
  * A range that ends now (a rolling window) has a raw trailing edge [grain start, now): every judgement of up to a
