@@ -487,14 +487,8 @@ async function findCopy(directory: string, fingerprint: { length: number; hash: 
     const s = await statOrNull(path);
     if (!s || !s.isFile() || s.size <= BigInt(offset) || (s.dev === truncated.dev && s.ino === truncated.ino) || (found && found.size >= s.size)) continue;
     // A file this user may not read (another log of the folder) cannot be the copy it would need to read.
-    const handle = await open(path, 'r').catch(() => null);
-    if (handle === null) continue;
-    try {
-      const head = await readAt(handle, 0, fingerprint.length);
-      if (head.length === fingerprint.length && fingerprintOf(head) === fingerprint.hash) found = { path, size: s.size };
-    } finally {
-      await handle.close();
-    }
+    const head = await readHead(path, fingerprint.length);
+    if (head !== null && head.length === fingerprint.length && fingerprintOf(head) === fingerprint.hash) found = { path, size: s.size };
   }
   return found?.path ?? null;
 }
@@ -527,10 +521,16 @@ async function nextRotated(path: string, finished: { handle: FileHandle; dev: bi
  * the time it was last written), a state or rejects file named after the queue_log, is not read as one.
  */
 async function beginsWithEpoch(path: string): Promise<boolean> {
+  const head = await readHead(path, 13);
+  return head !== null && /^\d{1,12}\|/.test(head.toString('latin1'));
+}
+
+/** The first `bytes` of the file at `path` (fewer when it is shorter), or null when it cannot be opened. */
+async function readHead(path: string, bytes: number): Promise<Buffer | null> {
   const handle = await open(path, 'r').catch(() => null);
-  if (handle === null) return false;
+  if (handle === null) return null;
   try {
-    return /^\d{1,12}\|/.test((await readAt(handle, 0, 13)).toString('latin1'));
+    return await readAt(handle, 0, bytes);
   } finally {
     await handle.close();
   }
