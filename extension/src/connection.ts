@@ -391,7 +391,6 @@ export class RingsideConnection {
     }
   }
 
-  /** Applies events not seen yet, in seq order; returns how many were new. */
   /**
    * A new history (another server, or the same one with a new store): its seqs are not the ones seen before, which
    * would otherwise drop its events as had; `had`, the events the client starts from (a first snapshot's).
@@ -402,6 +401,7 @@ export class RingsideConnection {
     for (const judged of had) this.seenSeqs.add(judged.event.seq);
   }
 
+  /** Applies events not seen yet, in seq order; returns how many were new. */
   private acceptEvents(events: readonly JudgedEvent[], replayed: boolean): number {
     const fresh: JudgedEvent[] = [];
     for (const judged of [...events].sort((a, b) => a.event.seq - b.event.seq)) {
